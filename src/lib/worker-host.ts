@@ -1,0 +1,19 @@
+import { parentPort } from 'node:worker_threads';
+
+export type JobHandlers = Record<string, (payload: any) => unknown | Promise<unknown>>;
+
+/** Serves jobs posted by a WorkerPool. An error's `code` property travels back to the caller. */
+export function serveJobs(handlers: JobHandlers): void {
+  if (!parentPort) throw new Error('serveJobs must run inside a worker thread');
+  const port = parentPort;
+  port.on('message', async ({ job, payload }: { job: string; payload: unknown }) => {
+    const handler = handlers[job];
+    try {
+      if (!handler) throw new Error(`unknown job ${job}; known: ${Object.keys(handlers).join(', ')}`);
+      port.postMessage({ ok: true, result: await handler(payload) });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      port.postMessage({ ok: false, error: { message: e?.message ?? String(err), code: typeof e?.code === 'string' ? e.code : undefined } });
+    }
+  });
+}
