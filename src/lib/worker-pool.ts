@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { type ClientError, ForbiddenError, InputError, NotFoundError, PreconditionError, UnauthenticatedError } from './errors';
 
 /** A job's failure inside a worker, carrying the code the worker gave it (e.g. BAD_USER_INPUT). */
 export class WorkerJobError extends Error {
@@ -37,7 +38,7 @@ interface Queued {
  */
 export function resolveWorkerScript(basePathWithoutExt: string): { file: string; execArgv: string[] } {
   if (existsSync(`${basePathWithoutExt}.js`)) return { file: `${basePathWithoutExt}.js`, execArgv: [] };
-  if (existsSync(`${basePathWithoutExt}.ts`)) return { file: `${basePathWithoutExt}.ts`, execArgv: ['--import', 'tsx'] };
+  if (existsSync(`${basePathWithoutExt}.ts`)) return { file: `${basePathWithoutExt}.ts`, execArgv: ['--require', 'tsx/cjs'] };
   throw new Error(`worker script not found: ${basePathWithoutExt}.js or .ts`);
 }
 
@@ -96,7 +97,7 @@ export class WorkerPool {
       slot.busy = false;
       if (pending) {
         if (msg.ok) pending.resolve(msg.result);
-        else pending.reject(new WorkerJobError(pending.job, msg.error?.message ?? 'worker failed', msg.error?.code));
+        else pending.reject(jobError(pending.job, msg.error?.message ?? 'worker failed', msg.error?.code));
       }
       this.dispatch();
     });
@@ -115,4 +116,18 @@ export class WorkerPool {
     this.slots.push(slot);
     return slot;
   }
+}
+
+const clientErrors: Record<string, new (message: string) => ClientError> = {
+  BAD_USER_INPUT: InputError,
+  NOT_FOUND: NotFoundError,
+  UNAUTHENTICATED: UnauthenticatedError,
+  FORBIDDEN: ForbiddenError,
+  FAILED_PRECONDITION: PreconditionError,
+};
+
+/** A client error thrown in a worker comes back as the same client error; anything else as WorkerJobError. */
+function jobError(job: string, message: string, code?: string): Error {
+  const ClientErrorClass = code ? clientErrors[code] : undefined;
+  return ClientErrorClass ? new ClientErrorClass(message) : new WorkerJobError(job, message, code);
 }

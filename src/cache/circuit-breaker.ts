@@ -1,0 +1,82 @@
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the circuit. Default 3. */
+  failureThreshold?: number;
+  /** First wait before probing an open circuit, in milliseconds; doubles per failed probe. Default 500. */
+  openMs?: number;
+  /** Longest wait between probes, in milliseconds. Default 5000. */
+  maxOpenMs?: number;
+  /** Checks the backend (PING); resolves when it answers. */
+  probe: () => Promise<unknown>;
+  onStateChange?: (state: CircuitState, previous: CircuitState) => void;
+}
+
+/**
+ * Stops waiting on a dead backend: after repeated failures the circuit opens and callers are
+ * answered at once (as misses) while a timer probes the backend, closing the circuit when it
+ * answers again.
+ */
+export class CircuitBreaker {
+  private current: CircuitState = 'closed';
+  private failures = 0;
+  private waitMs: number;
+  private timer?: NodeJS.Timeout;
+  private readonly threshold: number;
+  private readonly maxOpenMs: number;
+
+  constructor(private readonly opts: CircuitBreakerOptions) {
+    this.threshold = opts.failureThreshold ?? 3;
+    this.waitMs = opts.openMs ?? 500;
+    this.maxOpenMs = opts.maxOpenMs ?? 5000;
+  }
+
+  get state(): CircuitState {
+    return this.current;
+  }
+
+  /** True when calls should go to the backend. */
+  allows(): boolean {
+    return this.current === 'closed';
+  }
+
+  success(): void {
+    this.failures = 0;
+  }
+
+  failure(): void {
+    this.failures++;
+    if (this.current === 'closed' && this.failures >= this.threshold) this.open();
+  }
+
+  /** Stops probing (shutdown). */
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+
+  private open(): void {
+    this.transition('open');
+    this.timer = setTimeout(() => void this.runProbe(), this.waitMs);
+    this.timer.unref();
+  }
+
+  private async runProbe(): Promise<void> {
+    this.transition('half-open');
+    try {
+      await this.opts.probe();
+      this.failures = 0;
+      this.waitMs = this.opts.openMs ?? 500;
+      this.transition('closed');
+    } catch {
+      this.waitMs = Math.min(this.waitMs * 2, this.maxOpenMs);
+      this.open();
+    }
+  }
+
+  private transition(next: CircuitState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    this.opts.onStateChange?.(next, previous);
+  }
+}

@@ -1,0 +1,108 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { KeyValueStore, StoreEntry } from './store';
+
+export interface RedisStoreOptions {
+  url: string;
+  /** A command slower than this fails (and the caller computes instead), in milliseconds. */
+  commandTimeoutMs: number;
+  /** Connections to spread commands over. Default 1. */
+  poolSize?: number;
+}
+
+/**
+ * ioredis options for the request path. The defaults suit a job queue, not a cache: they
+ * retry a command up to 20 times and queue commands while disconnected, so requests would
+ * wait on a dead Redis, and a queued write replayed after a reconnect can reinstate stale data.
+ */
+export function requestPathOptions(commandTimeoutMs: number): RedisOptions {
+  return {
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(1000, commandTimeoutMs * 10),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    // Keep reconnecting in the background, never faster than 50 ms nor slower than 2 s.
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    connectionName: 'cachegate',
+  };
+}
+
+export class RedisStore implements KeyValueStore {
+  readonly kind = 'redis';
+  readonly clients: Redis[];
+  private next = 0;
+
+  constructor(readonly opts: RedisStoreOptions) {
+    const size = opts.poolSize ?? 1;
+    this.clients = Array.from({ length: size }, () => new Redis(opts.url, requestPathOptions(opts.commandTimeoutMs)));
+    // Errors surface on the commands that fail; without a listener ioredis would also print them.
+    for (const c of this.clients) c.on('error', () => undefined);
+  }
+
+  /** Round-robin over the pool. */
+  client(): Redis {
+    const c = this.clients[this.next];
+    this.next = (this.next + 1) % this.clients.length;
+    return c;
+  }
+
+  /** Resolves when every connection is ready, or rejects after timeoutMs. */
+  async ready(timeoutMs: number): Promise<void> {
+    await Promise.all(
+      this.clients.map(
+        (c) =>
+          new Promise<void>((resolve, reject) => {
+            if (c.status === 'ready') return resolve();
+            const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
+            c.once('ready', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    if (keys.length === 0) return [];
+    return this.client().mgetBuffer(...keys);
+  }
+
+  async setMany(entries: readonly StoreEntry[]): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const pipeline = this.client().pipeline();
+    for (const e of entries) pipeline.set(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)));
+    failOnPipelineError(await pipeline.exec());
+    return true;
+  }
+
+  async setIfAbsent(entries: readonly StoreEntry[]): Promise<(Buffer | null)[]> {
+    if (entries.length === 0) return [];
+    const pipeline = this.client().pipeline();
+    // SET … NX GET (Redis 7): one command both creates a missing key and returns an existing one.
+    for (const e of entries) pipeline.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
+    const results = failOnPipelineError(await pipeline.exec());
+    return results.map((previous, i) => (previous as Buffer | null) ?? entries[i].value);
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.client().unlink(...keys);
+  }
+
+  async ping(): Promise<number> {
+    const started = performance.now();
+    await this.client().ping();
+    return performance.now() - started;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
+
+function failOnPipelineError(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis pipeline was not executed');
+  for (const [err] of results) if (err) throw err;
+  return results.map(([, value]) => value);
+}

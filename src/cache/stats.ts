@@ -1,0 +1,104 @@
+/**
+ * Counters of one process. `drain()` hands the increments since the last drain to whoever
+ * aggregates them across the deployment; `snapshot()` shows the process's own totals.
+ */
+export interface FieldCounters {
+  hits: number;
+  misses: number;
+  /** Sum of the durations of hits, in milliseconds (average = hitMs / hits). */
+  hitMs: number;
+  missMs: number;
+}
+
+export interface Counters {
+  hits: number;
+  misses: number;
+  sets: number;
+  deletes: number;
+  errors: number;
+  /** Values not stored because they exceeded CACHE_MAX_ENTRY_BYTES. */
+  oversize: number;
+  /** Stale values served within their swr window while one refresh ran. */
+  staleServed: number;
+  fields: Record<string, FieldCounters>;
+}
+
+export type CacheEvent =
+  | { type: 'hit' | 'miss'; label: string; ms: number }
+  | { type: 'set' | 'delete'; count: number }
+  | { type: 'error'; op: string }
+  | { type: 'oversize' | 'stale' };
+
+const emptyCounters = (): Counters => ({ hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, fields: {} });
+
+export class CacheStats {
+  private totals = emptyCounters();
+  private pending = emptyCounters();
+  private readonly listeners: ((e: CacheEvent) => void)[] = [];
+  readonly startedAt = Date.now();
+
+  /** Called for every event (metrics exporters). */
+  onEvent(listener: (e: CacheEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  record(event: CacheEvent): void {
+    for (const c of [this.totals, this.pending]) apply(c, event);
+    for (const l of this.listeners) l(event);
+  }
+
+  snapshot(): Counters {
+    return structuredClone(this.totals);
+  }
+
+  /** The increments since the previous drain. */
+  drain(): Counters {
+    const out = this.pending;
+    this.pending = emptyCounters();
+    return out;
+  }
+
+  reset(): void {
+    this.totals = emptyCounters();
+    this.pending = emptyCounters();
+  }
+}
+
+function apply(c: Counters, e: CacheEvent): void {
+  switch (e.type) {
+    case 'hit':
+    case 'miss': {
+      const f = (c.fields[e.label] ??= { hits: 0, misses: 0, hitMs: 0, missMs: 0 });
+      if (e.type === 'hit') {
+        c.hits++;
+        f.hits++;
+        f.hitMs += e.ms;
+      } else {
+        c.misses++;
+        f.misses++;
+        f.missMs += e.ms;
+      }
+      return;
+    }
+    case 'set':
+      c.sets += e.count;
+      return;
+    case 'delete':
+      c.deletes += e.count;
+      return;
+    case 'error':
+      c.errors++;
+      return;
+    case 'oversize':
+      c.oversize++;
+      return;
+    case 'stale':
+      c.staleServed++;
+      return;
+  }
+}
+
+/** hits / (hits + misses), 0 when both are 0. */
+export function hitRate(hits: number, misses: number): number {
+  return hits + misses === 0 ? 0 : hits / (hits + misses);
+}

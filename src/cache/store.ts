@@ -1,0 +1,34 @@
+/**
+ * The cache store port: the one abstraction every tier implements. Everything else in
+ * src/cache (errors-as-misses, tiering, tags, compression, stats) wraps or uses it.
+ *
+ * There is deliberately no `flush()`: a store is shared with other gateways and other
+ * applications, so clearing means deleting this gateway's own keys (see the admin scanner).
+ */
+export interface StoreEntry {
+  key: string;
+  value: Buffer;
+  /** Time to live in milliseconds. */
+  ttlMs: number;
+}
+
+export interface KeyValueStore {
+  /** 'redis', 'memory' or 'tiered'. */
+  readonly kind: string;
+  /** The values of keys, in order, null where absent. One round trip. */
+  getMany(keys: readonly string[]): Promise<(Buffer | null)[]>;
+  /** Writes every entry, in one round trip where the backend allows; false when it could not. */
+  setMany(entries: readonly StoreEntry[]): Promise<boolean>;
+  /**
+   * For each entry: stores it only if its key is absent; returns what the key holds afterwards
+   * (the existing value or the one just stored), in order, or null where the store could not answer.
+   */
+  setIfAbsent(entries: readonly StoreEntry[]): Promise<(Buffer | null)[]>;
+  /** Deletes keys; resolves with how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+}
+
+/** A store that can tell others about invalidations (Redis pub/sub), so in-process tiers drop what changed. */
+export interface InvalidationBus {
+  publish(keys: readonly string[]): Promise<void>;
+}

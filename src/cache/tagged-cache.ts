@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { decodeEntry, encodeEntry, type Entry } from './codec';
+import type { CacheLogger } from './errors-are-misses';
+import { type KeySpace, tagKey } from './keys';
+import { SingleFlight } from './single-flight';
+import type { CacheStats } from './stats';
+import type { InvalidationBus, KeyValueStore } from './store';
+import { NEGATIVE_TTL_SECONDS, TAG_VERSION_TTL_SECONDS } from './ttl';
+
+/** One cacheable value: where it lives, what it depends on, how long it stays. */
+export interface CacheRequest {
+  key: string;
+  /** Tags the value depends on, sorted and unique (see normalizeTags). */
+  tags: readonly string[];
+  ttlSeconds: number;
+  /** Seconds past ttl during which a stale value is served while one refresh runs. */
+  swrSeconds: number;
+  /** Names the value in stats (a field coordinate). */
+  label: string;
+}
+
+export type Lookup =
+  | { hit: true; value: unknown; stale: boolean; entry: Entry }
+  /** versions[i] is the current version of tags[i], read in the same round trip; null if it has none. */
+  | { hit: false; versions: (string | null)[] };
+
+/** 'refresh' computes fresh values and stores them (Cache-Control: no-cache); 'bypass' neither reads nor writes (no-store). */
+export type CacheMode = 'normal' | 'refresh' | 'bypass';
+
+/**
+ * Test-only switches that plant the two classic stale-set bugs, so the race test can show it
+ * catches them. Never set outside tests.
+ */
+export interface CacheFaults {
+  /** Read tag versions after loading the value instead of before. */
+  readTagVersionsAfterLoad?: boolean;
+}
+
+/** Test-only pause points for deterministic race tests. */
+export interface CacheHooks {
+  /** Runs after a loader returned and before its value is stored. */
+  afterLoad?: (key: string) => Promise<void>;
+}
+
+export interface TaggedCacheOptions {
+  store: KeyValueStore;
+  space: KeySpace;
+  stats: CacheStats;
+  logger: CacheLogger;
+  compressMinBytes: number;
+  maxEntryBytes: number;
+  /** Tells in-process tiers of other instances which tag versions changed. */
+  bus?: InvalidationBus;
+  now?: () => number;
+  faults?: CacheFaults;
+  hooks?: CacheHooks;
+}
+
+/** Sorted, unique tags: the canonical order entries are stamped in. */
+export function normalizeTags(tags: Iterable<string>): string[] {
+  return [...new Set(tags)].sort();
+}
+
+const newVersion = () => Buffer.from(randomBytes(6).toString('base64url'));
+
+/**
+ * The caching protocol: versioned tags, so a committed mutation is never undone by a slow
+ * reader (the "stale set" race).
+ *
+ * - Every tag has a version in the store. A reader reads the versions of its tags together
+ *   with the entries (one MGET) and, for a miss, creates the missing ones before it loads.
+ * - The entry is stored stamped with those versions. A lookup whose stamps differ from the
+ *   current versions is a miss; a tag without a version is a miss too, never a match.
+ * - Invalidation writes a new version per tag (one write per tag however many entries
+ *   depend on it), after the mutation has committed.
+ *
+ * A reader that loaded old data before a mutation committed therefore stores it stamped
+ * with the version the mutation replaced, and nobody reads it.
+ */
+export class TaggedCache {
+  readonly space: KeySpace;
+  readonly stats: CacheStats;
+  private readonly flights = new SingleFlight();
+  /** Tags whose invalidation could not be written yet: lookups treat them as changed until it is. */
+  private readonly pendingTags = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: TaggedCacheOptions) {
+    this.space = opts.space;
+    this.stats = opts.stats;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Entries and their tags' current versions for every request, in one store round trip. */
+  async lookupMany(reqs: readonly CacheRequest[]): Promise<Lookup[]> {
+    const tagIndex = new Map<string, number>();
+    for (const r of reqs) for (const t of r.tags) if (!tagIndex.has(t)) tagIndex.set(t, tagIndex.size);
+    const tagKeys = [...tagIndex.keys()].map((t) => tagKey(this.space, t));
+    const values = await this.opts.store.getMany([...reqs.map((r) => r.key), ...tagKeys]);
+    const versionOf = (t: string) => values[reqs.length + tagIndex.get(t)!]?.toString() ?? null;
+    const now = this.now();
+    return reqs.map((req, i) => {
+      const versions = req.tags.map(versionOf);
+      const bytes = values[i];
+      if (!bytes) return { hit: false, versions };
+      let entry: Entry;
+      try {
+        entry = decodeEntry(bytes);
+      } catch (err) {
+        this.stats.record({ type: 'error', op: 'decode' });
+        this.opts.logger.warn({ err: (err as Error).message, key: req.key }, 'unreadable cache entry; treating it as a miss');
+        return { hit: false, versions };
+      }
+      if (!this.stampsCurrent(req, entry, versions)) return { hit: false, versions };
+      if (now < entry.freshUntil) return { hit: true, value: entry.value, stale: false, entry };
+      if (now < entry.freshUntil + req.swrSeconds * 1000) return { hit: true, value: entry.value, stale: true, entry };
+      return { hit: false, versions };
+    });
+  }
+
+  /**
+   * After a miss: runs load once per key in this process and stores its value stamped with
+   * `versions` (read before loading; missing ones are created first).
+   */
+  fill<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
+    return this.flights.run(req.key, () => this.loadAndStore(req, versions, load));
+  }
+
+  /** Lookup then fill: the whole protocol for one value. */
+  async get<T>(req: CacheRequest, load: () => Promise<T>, mode: CacheMode = 'normal'): Promise<T> {
+    if (mode === 'bypass') return load();
+    if (mode === 'refresh') return this.fill(req, await this.readVersions(req.tags), load);
+    const started = performance.now();
+    const [found] = await this.lookupMany([req]);
+    if (found.hit) {
+      this.stats.record({ type: 'hit', label: req.label, ms: performance.now() - started });
+      if (found.stale) this.refreshInBackground(req, load);
+      return found.value as T;
+    }
+    const value = await this.fill(req, found.versions, load);
+    this.stats.record({ type: 'miss', label: req.label, ms: performance.now() - started });
+    return value;
+  }
+
+  /** Serves a stale hit's refresh: one per key, versions read before loading, failures only logged. */
+  refreshInBackground<T>(req: CacheRequest, load: () => Promise<T>): void {
+    this.stats.record({ type: 'stale' });
+    this.readVersions(req.tags)
+      .then((versions) => this.fill(req, versions, load))
+      .catch((err) => this.opts.logger.warn({ err: (err as Error).message, key: req.key }, 'background refresh failed'));
+  }
+
+  /** The current versions of tags (null where none). */
+  async readVersions(tags: readonly string[]): Promise<(string | null)[]> {
+    const values = await this.opts.store.getMany(tags.map((t) => tagKey(this.space, t)));
+    return values.map((v) => v?.toString() ?? null);
+  }
+
+  /**
+   * Gives each tag a new version, so every entry stamped with an older one becomes a miss.
+   * Call after the change has committed. Resolves with the number of tags invalidated; a
+   * write the store refuses is retried, and until then this process treats the tags as changed.
+   */
+  async invalidate(tags: readonly string[]): Promise<number> {
+    const unique = normalizeTags(tags);
+    if (unique.length === 0) return 0;
+    for (const t of unique) this.pendingTags.add(t);
+    await this.flushPending();
+    return unique.length;
+  }
+
+  /** Stops background retries (shutdown). */
+  dispose(): void {
+    clearTimeout(this.retryTimer);
+  }
+
+  private stampsCurrent(req: CacheRequest, entry: Entry, versions: readonly (string | null)[]): boolean {
+    if (entry.tags.length !== req.tags.length) return false;
+    for (let i = 0; i < req.tags.length; i++) {
+      if (entry.tags[i] !== req.tags[i]) return false;
+      if (versions[i] === null || entry.versions[i] !== versions[i]) return false;
+      if (this.pendingTags.has(req.tags[i])) return false;
+    }
+    return true;
+  }
+
+  private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
+    let versions: (string | null)[];
+    let value: T;
+    if (this.opts.faults?.readTagVersionsAfterLoad) {
+      value = await load();
+      await this.opts.hooks?.afterLoad?.(req.key);
+      versions = await this.ensureVersions(req.tags, await this.readVersions(req.tags));
+    } else {
+      versions = await this.ensureVersions(req.tags, seen);
+      value = await load();
+      await this.opts.hooks?.afterLoad?.(req.key);
+    }
+    if (versions.every((v) => v !== null) && !req.tags.some((t) => this.pendingTags.has(t))) {
+      await this.store(req, versions as string[], value);
+    }
+    return value;
+  }
+
+  /** Creates the versions that are missing (SET NX GET), keeping any another reader created first. */
+  private async ensureVersions(tags: readonly string[], seen: readonly (string | null)[]): Promise<(string | null)[]> {
+    const missing = tags.map((t, i) => (seen[i] === null ? i : -1)).filter((i) => i >= 0);
+    if (missing.length === 0) return [...seen];
+    const created = await this.opts.store.setIfAbsent(
+      missing.map((i) => ({ key: tagKey(this.space, tags[i]), value: newVersion(), ttlMs: TAG_VERSION_TTL_SECONDS * 1000 })),
+    );
+    const out = [...seen];
+    missing.forEach((i, j) => (out[i] = created[j]?.toString() ?? null));
+    return out;
+  }
+
+  private async store(req: CacheRequest, versions: string[], value: unknown): Promise<void> {
+    // A not-found answer is cached briefly: long enough to absorb a burst, short enough not to hide a create.
+    const ttlSeconds = value === null ? Math.min(req.ttlSeconds, NEGATIVE_TTL_SECONDS) : req.ttlSeconds;
+    const now = this.now();
+    const { bytes } = encodeEntry({ value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now }, this.opts.compressMinBytes);
+    if (bytes.length > this.opts.maxEntryBytes) {
+      this.stats.record({ type: 'oversize' });
+      this.opts.logger.debug({ key: req.key, bytes: bytes.length }, 'value larger than CACHE_MAX_ENTRY_BYTES; not cached');
+      return;
+    }
+    const ok = await this.opts.store.setMany([{ key: req.key, value: bytes, ttlMs: (ttlSeconds + req.swrSeconds) * 1000 }]);
+    if (ok) this.stats.record({ type: 'set', count: 1 });
+  }
+
+  private async flushPending(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const tags = [...this.pendingTags];
+    if (tags.length === 0) return;
+    const keys = tags.map((t) => tagKey(this.space, t));
+    const ok = await this.opts.store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: TAG_VERSION_TTL_SECONDS * 1000 })));
+    if (ok) {
+      for (const t of tags) this.pendingTags.delete(t);
+      this.stats.record({ type: 'delete', count: tags.length });
+      await this.opts.bus?.publish(keys).catch((err) => this.opts.logger.warn({ err: (err as Error).message }, 'could not publish invalidation'));
+      return;
+    }
+    this.opts.logger.warn({ tags }, 'invalidation not written (cache store unavailable); retrying, and treating the tags as changed meanwhile');
+    this.retryTimer = setTimeout(() => void this.flushPending(), 1000);
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting of the gateway, read and validated once from the environment.
+ * The README's settings table mirrors this file; keep them together.
+ */
+const DEV_JWT_SECRET = 'cachegate-development-secret-do-not-use-in-production';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port. */
+  PORT: int(0, 65535).default(4000),
+  /** Folder for the embedded database and other local state. */
+  DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** redis:// or rediss:// URL; unset means the in-process cache tier only. */
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional()),
+  /** Comma-separated host:port list of Redis Cluster seed nodes (takes precedence over REDIS_URL). */
+  REDIS_CLUSTER_NODES: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** Prefix of every key this gateway writes; admin pattern operations never leave it. */
+  REDIS_CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'REDIS_CACHE_PREFIX may hold letters, digits, _ . - only').default('cachegate'),
+  /** TTL in seconds of a @cached field that names none. */
+  CACHE_DEFAULT_TTL: int(1).default(300),
+  /** Connections to Redis for commands. */
+  REDIS_POOL_SIZE: int(1, 64).default(1),
+  /** Byte budget of the in-process cache tier; 0 disables it when Redis is configured. */
+  CACHE_L1_MAX_BYTES: int(0).default(64 * 1024 * 1024),
+  /** Values larger than this (after compression) are not cached. */
+  CACHE_MAX_ENTRY_BYTES: int(1).default(8 * 1024 * 1024),
+  /** Values at least this large are compressed. */
+  CACHE_COMPRESS_MIN_BYTES: int(0).default(1024),
+  /** A Redis command slower than this counts as failed and the value is computed instead. */
+  CACHE_REDIS_TIMEOUT_MS: int(1).default(100),
+  /** Adds per-request cache hits and misses to `extensions.cache`. */
+  CACHE_DEBUG: bool.default(false),
+  /** HS256 secret for bearer tokens; required in production. */
+  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config extends Omit<Env, 'JWT_SECRET'> {
+  JWT_SECRET: string;
+  /** True when JWT_SECRET was not given and the development secret is in use. */
+  usingDevJwtSecret: boolean;
+  dataDir: string;
+  production: boolean;
+}
+
+/** Thrown when the environment does not describe a runnable gateway; the message names the fix. */
+export class ConfigError extends Error {
+  name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid settings: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 16 characters)');
+  }
+  return {
+    ...e,
+    JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    usingDevJwtSecret: !e.JWT_SECRET,
+    dataDir: path.resolve(e.DATA_DIR),
+    production,
+  };
+}

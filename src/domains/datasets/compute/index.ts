@@ -1,0 +1,20 @@
+// The datasets domain's computation: pure functions over Tables, no GraphQL and no database.
+export { tableFromChunks } from './chunks';
+export { coerceRowsToColumns } from './coerce';
+export { normaliseDate } from './dates';
+export { computeEda, correlations, missingValues, outliers, type Correlation, type EdaReport, type MissingValues, type OutlierSummary } from './eda';
+export { inferColumn } from './infer';
+export { datasetJobs, type DatasetJobName, type ParseCsvForAppendJob, type ParseCsvJob, type StoredTableJob, type VisualizationJob } from './jobs';
+export { DEFAULT_MAX_CSV_BYTES, parseCsvTable, tableFromRecords, type ParseCsvOptions } from './parse';
+export { columnStatistics, computeStatistics, type ColumnStatistics } from './statistics';
+export {
+  MAX_HISTOGRAM_BINS,
+  MAX_SCATTER_POINTS,
+  visualize,
+  type BarData,
+  type HistogramData,
+  type ScatterData,
+  type Visualization,
+  type VisualizationKind,
+  type VisualizationRequest,
+} from './visualization';

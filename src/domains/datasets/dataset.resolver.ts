@@ -1,0 +1,55 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Cached, TTL } from '../../graphql/cached';
+import type { AppContext } from '../context';
+import { AppendDatasetRowsArgs, CreateDatasetArgs, DatasetsArgs, VisualizationArgs } from './dataset.args';
+import { ColumnStatistics, Dataset, EdaReport, Visualization } from './dataset.type';
+
+@Resolver(() => Dataset)
+export class DatasetResolver {
+  @Query(() => Dataset, { nullable: true, description: 'A dataset by id, or null when there is none' })
+  dataset(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<Dataset | null> {
+    return ctx.loaders.dataset.load(id);
+  }
+
+  @Query(() => [Dataset])
+  datasets(@Args() { limit, offset }: DatasetsArgs, @Ctx() ctx: AppContext): Promise<Dataset[]> {
+    return ctx.services.datasets.list(limit ?? 50, offset ?? 0);
+  }
+
+  @Cached({ ttl: TTL.TWO_HOURS })
+  @FieldResolver(() => [ColumnStatistics], { description: 'Per-column statistics over all rows' })
+  statistics(@Root() dataset: Dataset, @Ctx() ctx: AppContext): Promise<ColumnStatistics[]> {
+    return ctx.services.datasets.statistics(dataset);
+  }
+
+  @Cached({ ttl: TTL.THREE_HOURS })
+  @FieldResolver(() => EdaReport, { description: 'Correlations, missing values and outliers' })
+  eda(@Root() dataset: Dataset, @Ctx() ctx: AppContext): Promise<EdaReport> {
+    return ctx.services.datasets.eda(dataset);
+  }
+
+  @Cached({ ttl: TTL.ONE_HOUR })
+  @FieldResolver(() => Visualization, { description: 'Chart data for one column (or two, for SCATTER)' })
+  visualization(@Root() dataset: Dataset, @Args() args: VisualizationArgs, @Ctx() ctx: AppContext): Promise<Visualization> {
+    return ctx.services.datasets.visualization(dataset, args);
+  }
+
+  @Authorized()
+  @Mutation(() => Dataset, { description: 'Creates a dataset from CSV text; column types are inferred' })
+  createDataset(@Args() { name, csv }: CreateDatasetArgs, @Ctx() ctx: AppContext): Promise<Dataset> {
+    return ctx.services.datasets.create(name, csv);
+  }
+
+  @Authorized()
+  @Mutation(() => Dataset, { description: 'Appends CSV rows whose columns match the dataset' })
+  appendDatasetRows(@Args() { id, csv }: AppendDatasetRowsArgs, @Ctx() ctx: AppContext): Promise<Dataset> {
+    return ctx.services.datasets.append(id, csv);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean)
+  async deleteDataset(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
+    await ctx.services.datasets.delete(id);
+    return true;
+  }
+}

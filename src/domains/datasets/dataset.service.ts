@@ -1,0 +1,111 @@
+import path from 'node:path';
+import DataLoader from 'dataloader';
+import type { Database } from '../../db/database';
+import { InputError, NotFoundError } from '../../lib/errors';
+import { WorkerPool } from '../../lib/worker-pool';
+import * as repo from './dataset.repository';
+import type { ColumnStatistics, Dataset, EdaReport, Visualization } from './dataset.type';
+import type { VisualizationArgs } from './dataset.args';
+import type { ColumnInfo, Table } from './table';
+import type { StoredTableJob } from './compute';
+
+export const MAX_CSV_BYTES = 50 * 1024 * 1024;
+const MAX_NAME_LENGTH = 200;
+const MAX_PAGE = 500;
+
+/** Datasets: storage in the database, heavy computation in a worker thread. */
+export class DatasetService {
+  private readonly pool: WorkerPool;
+
+  constructor(private readonly db: Database, workers = 1) {
+    this.pool = new WorkerPool(path.join(__dirname, 'dataset.worker'), workers);
+  }
+
+  /** A per-request loader: every dataset(id) of one request becomes one `WHERE id = ANY($1)`. */
+  createLoader(): DataLoader<string, Dataset | null> {
+    return new DataLoader(async (ids) => {
+      const found = await repo.findDatasetsByIds(this.db, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+  }
+
+  list(limit: number, offset: number): Promise<Dataset[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new InputError(`limit must be from 1 to ${MAX_PAGE}, got ${limit}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new InputError(`offset must be 0 or more, got ${offset}`);
+    return repo.listDatasets(this.db, limit, offset);
+  }
+
+  async create(name: string, csv: string, source = 'upload'): Promise<Dataset> {
+    const table = await this.parseCsv(csv);
+    return this.insert(validName(name), source, table);
+  }
+
+  /** Stores an already-built table (seed data). */
+  insert(name: string, source: string, table: Table): Promise<Dataset> {
+    return this.db.transaction((tx) => repo.insertDataset(tx, name, source, table));
+  }
+
+  async append(id: string, csv: string): Promise<Dataset> {
+    // Columns never change after creation, so the rows can be fitted to them before the transaction.
+    const existing = (await repo.findDatasetsByIds(this.db, [id])).get(id);
+    if (!existing) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+    const rows = await this.parseCsv(csv, existing.columns);
+    return this.db.transaction(async (tx) => {
+      const dataset = await repo.lockDataset(tx, id);
+      if (!dataset) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+      return repo.appendRows(tx, dataset, rows);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const deleted = await this.db.transaction((tx) => repo.deleteDataset(tx, id));
+    if (!deleted) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+  }
+
+  /** The stored table as columns and chunk texts, for other domains' workers (tableFromChunks builds it). */
+  async loadStoredTable(dataset: Dataset): Promise<StoredTableJob> {
+    return { columns: dataset.columns, chunks: await repo.loadChunkTexts(this.db, dataset.id) };
+  }
+
+  async statistics(dataset: Dataset): Promise<ColumnStatistics[]> {
+    return this.pool.run('statistics', await this.computeInput(dataset));
+  }
+
+  async eda(dataset: Dataset): Promise<EdaReport> {
+    return this.pool.run('eda', await this.computeInput(dataset));
+  }
+
+  async visualization(dataset: Dataset, args: VisualizationArgs): Promise<Visualization> {
+    return this.pool.run('visualization', {
+      ...(await this.computeInput(dataset)),
+      kind: args.kind,
+      column: args.column,
+      column2: args.column2 ?? undefined,
+      bins: args.bins ?? undefined,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private computeInput(dataset: Dataset): Promise<StoredTableJob> {
+    return this.loadStoredTable(dataset);
+  }
+
+  /** Parses CSV in the worker: with inferred types for a new dataset, or fitted to existing columns for an append. */
+  private async parseCsv(csv: string, columns?: ColumnInfo[]): Promise<Table> {
+    // Checked here as well as in the worker so a huge body is not copied to a thread only to be refused.
+    if (Buffer.byteLength(csv, 'utf8') > MAX_CSV_BYTES) throw new InputError(`CSV is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB`);
+    return columns
+      ? this.pool.run<Table>('parseCsvForAppend', { text: csv, maxBytes: MAX_CSV_BYTES, columns })
+      : this.pool.run<Table>('parseCsv', { text: csv, maxBytes: MAX_CSV_BYTES });
+  }
+}
+
+function validName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new InputError('dataset name must not be empty');
+  if (trimmed.length > MAX_NAME_LENGTH) throw new InputError(`dataset name must be at most ${MAX_NAME_LENGTH} characters`);
+  return trimmed;
+}

@@ -1,0 +1,69 @@
+import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLInt } from 'graphql';
+import { Directive, Extensions } from 'type-graphql';
+import { entityTag, type Tag, typeTag, userTag } from '../cache/tags';
+import { TTL } from '../cache/ttl';
+import type { User } from '../server/auth';
+
+export { entityTag, typeTag, userTag, TTL, type Tag };
+
+export type CacheScope = 'PUBLIC' | 'PRIVATE';
+
+export const CacheScopeEnum = new GraphQLEnumType({
+  name: 'CacheScope',
+  description: 'Who may share a cached value',
+  values: {
+    PUBLIC: { description: 'One value for every caller' },
+    PRIVATE: { description: 'One value per authenticated user; asking without a user is UNAUTHENTICATED' },
+  },
+});
+
+/** The SDL definition of @cached, added to the schema so clients see what is cached and for how long. */
+export const cachedDirective = new GraphQLDirective({
+  name: 'cached',
+  description: 'The field is served from the cache',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: {
+    ttl: { type: GraphQLInt, description: 'Seconds a value stays fresh (CACHE_DEFAULT_TTL when absent)' },
+    scope: { type: CacheScopeEnum, defaultValue: 'PUBLIC' },
+    swr: { type: GraphQLInt, description: 'Seconds a stale value may still be served while one refresh runs' },
+  },
+});
+
+export interface TagInput {
+  parent: any;
+  args: Record<string, any>;
+  user?: User;
+}
+
+/** How one field is cached. */
+export interface CachePolicy {
+  /** Seconds; a TTL class from TTL. */
+  ttl?: number;
+  scope?: CacheScope;
+  swr?: number;
+  /**
+   * Tags beyond the parent entity's own (`Type:id`, added for every non-root field). Root
+   * fields name theirs here, e.g. the runs a comparison was computed from.
+   */
+  tags?: (input: TagInput) => Tag[];
+  /** List arguments whose order does not matter (sorted in the key). */
+  setArgs?: string[];
+}
+
+/** Where a policy travels from the decorator to the schema's field extensions. */
+export const CACHE_POLICY = 'cachegatePolicy';
+
+/** Caches a field: emits `@cached(...)` into the SDL and hands the policy to the cache binding. */
+export function Cached(policy: CachePolicy): MethodDecorator & PropertyDecorator {
+  const args = [
+    policy.ttl !== undefined ? `ttl: ${policy.ttl}` : '',
+    policy.scope === 'PRIVATE' ? 'scope: PRIVATE' : '',
+    policy.swr !== undefined ? `swr: ${policy.swr}` : '',
+  ].filter(Boolean);
+  const directive = Directive(args.length ? `@cached(${args.join(', ')})` : '@cached');
+  const extensions = Extensions({ [CACHE_POLICY]: policy });
+  return (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => {
+    directive(target, key, descriptor as any);
+    extensions(target, key, descriptor as any);
+  };
+}

@@ -1,0 +1,17 @@
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from './auth-checker';
+import { cachedDirective } from './cached';
+import { DateTimeScalar } from './scalars';
+
+/** Builds the executable schema from type-graphql resolver classes. */
+export async function buildGatewaySchema(resolvers: NonEmptyArray<Function>): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    authChecker,
+    authMode: 'error',
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    directives: [...specifiedDirectives, cachedDirective],
+  });
+}

@@ -1,0 +1,44 @@
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { UnauthenticatedError } from '../lib/errors';
+
+export type Role = 'admin' | 'user';
+
+/** The verified caller of a request. */
+export interface User {
+  id: string;
+  role: Role;
+}
+
+const ALG = 'HS256';
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/** Signs a token for a user; `expiresIn` as jose accepts it ('12h', '7d'). */
+export async function signToken(secret: string, user: User, expiresIn = '12h'): Promise<string> {
+  return new SignJWT({ role: user.role })
+    .setProtectedHeader({ alg: ALG })
+    .setSubject(user.id)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(key(secret));
+}
+
+/**
+ * Reads the Authorization header: no header → anonymous (undefined); a bearer token that is
+ * malformed, forged, expired or lacks sub/role → UnauthenticatedError.
+ */
+export async function authenticate(authorization: string | undefined, secret: string): Promise<User | undefined> {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw new UnauthenticatedError('Authorization header must be "Bearer <token>"');
+  try {
+    const { payload } = await jwtVerify(match[1], key(secret), { algorithms: [ALG] });
+    const role = payload.role;
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthenticatedError('token has no subject (sub)');
+    if (role !== 'admin' && role !== 'user') throw new UnauthenticatedError('token role must be "admin" or "user"');
+    return { id: payload.sub, role };
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) throw err;
+    if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired');
+    throw new UnauthenticatedError('invalid token');
+  }
+}

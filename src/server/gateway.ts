@@ -1,0 +1,190 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import { schemaVersionOf } from '../cache/keys';
+import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
+import type { CacheFaults, CacheHooks } from '../cache/tagged-cache';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { migrate } from '../db/migrate';
+import { openDatabase } from '../db/open';
+import { runSeeds } from '../db/seed';
+import { closeServices, createLoaders, createServices, invalidations, resolvers, seeds, type Services } from '../domains';
+import type { AppContext } from '../domains/context';
+import { applyCaching, type CachedField } from '../graphql/apply-caching';
+import { cacheModeOf } from '../graphql/cache-mode';
+import { cacheDebugPlugin } from '../graphql/debug-plugin';
+import { createErrorFormatter, toGraphQLError } from '../graphql/errors';
+import { applyInvalidation, type InvalidationFaults, type InvalidationHooks, type TagInvalidator } from '../graphql/invalidation';
+import { printGatewaySchema } from '../graphql/print-schema';
+import { RequestCache } from '../graphql/request-cache';
+import { buildGatewaySchema } from '../graphql/schema';
+import { ClientError } from '../lib/errors';
+import type { Logger } from '../logger';
+import { authenticate } from './auth';
+import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { HttpError, readBody, sendJson, sendText } from './http';
+
+export interface Gateway {
+  readonly server: Server;
+  readonly db: Database;
+  readonly services: Services;
+  readonly schema: GraphQLSchema;
+  readonly cache: CacheRuntime;
+  readonly cachedFields: CachedField[];
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  /** An already-open database (tests); otherwise opened from the config. */
+  db?: Database;
+  /** Skip the first-start seed (tests that bring their own data). */
+  seed?: boolean;
+  /** Test-only: planted cache bugs and pause points for the race tests. */
+  testing?: { faults?: CacheFaults & InvalidationFaults; hooks?: CacheHooks & InvalidationHooks };
+}
+
+/** Opens the database, migrates, seeds on first start, and wires GraphQL and the other HTTP routes. */
+export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = opts;
+  if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (never do this in production)');
+  const db = opts.db ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir }));
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s) on ${db.kind}`);
+
+  const schema = await buildGatewaySchema(resolvers);
+  const cache = await createCacheRuntime({
+    space: { prefix: config.REDIS_CACHE_PREFIX, schemaVersion: schemaVersionOf(printGatewaySchema(schema)) },
+    redisUrl: config.REDIS_URL,
+    redisPoolSize: config.REDIS_POOL_SIZE,
+    redisTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
+    l1MaxBytes: config.CACHE_L1_MAX_BYTES,
+    maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
+    compressMinBytes: config.CACHE_COMPRESS_MIN_BYTES,
+    logger: logger.child({ component: 'cache' }),
+    faults: opts.testing?.faults,
+    hooks: opts.testing?.hooks,
+  });
+  const invalidator: TagInvalidator = { invalidate: (tags) => cache.cache.invalidate(tags) };
+  const cachedFields = applyCaching(schema, cache.cache, config.CACHE_DEFAULT_TTL);
+  applyInvalidation(schema, invalidations, invalidator, opts.testing?.faults, opts.testing?.hooks);
+  logger.info({ backend: cache.backend, tiered: Boolean(cache.tiered), cachedFields: cachedFields.length }, 'cache ready');
+
+  const services = createServices(db, invalidator);
+  if (opts.seed !== false) await runSeeds(db, seeds(services), logger);
+
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createErrorFormatter(logger, config.production),
+    logger,
+    plugins: config.CACHE_DEBUG ? [cacheDebugPlugin()] : [],
+  });
+  await apollo.start();
+
+  const contextFor = (req: IncomingMessage) => async (): Promise<AppContext> => {
+    let user;
+    try {
+      user = await authenticate(header(req, 'authorization'), config.JWT_SECRET);
+    } catch (err) {
+      if (err instanceof ClientError) throw toGraphQLError(err, 401);
+      throw err;
+    }
+    return { user, services, loaders: createLoaders(services), cache: new RequestCache(cache.cache, cacheModeOf(header(req, 'cache-control'))) };
+  };
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown;
+    if (req.method === 'POST') {
+      const raw = await readBody(req);
+      const type = headers.get('content-type') ?? '';
+      if (type.includes('application/json')) {
+        try {
+          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+        } catch {
+          throw new HttpError(400, 'request body is not valid JSON');
+        }
+      } else body = raw.toString('utf8');
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: contextFor(req) });
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const path = url.pathname;
+    if (path === '/graphql') return handleGraphQL(req, res, url);
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const started = performance.now();
+      try {
+        await db.query('SELECT 1');
+        return sendJson(res, 200, { status: 'ready', database: { kind: db.kind, ok: true, latencyMs: round(performance.now() - started) } });
+      } catch (err) {
+        logger.warn({ err }, 'readiness check: database unreachable');
+        return sendJson(res, 503, { status: 'not ready', database: { kind: db.kind, ok: false, error: (err as Error).message } });
+      }
+    }
+    if (path === '/graphiql' || path === '/graphiql/') return sendText(res, 200, graphiqlPage('/graphql', '/graphiql/assets'), 'text/html; charset=utf-8');
+    if (path.startsWith('/graphiql/assets/')) {
+      const asset = graphiqlAsset(path.slice('/graphiql/assets/'.length));
+      if (asset) return sendText(res, 200, asset.body, asset.type, { 'cache-control': 'public, max-age=86400' });
+    }
+    if (path === '/') return sendText(res, 302, '', 'text/plain', { location: '/graphiql' });
+    sendJson(res, 404, { error: `no route for ${path}` });
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status >= 500) logger.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) sendJson(res, status, { errors: [{ message: status >= 500 ? 'Internal server error' : err.message }] });
+      else res.end();
+    });
+  });
+
+  return {
+    server,
+    db,
+    services,
+    schema,
+    cache,
+    cachedFields,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      }),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await apollo.stop();
+      await closeServices(services);
+      await cache.close();
+      if (!opts.db) await db.close();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** The machine's shared Redis: tests use a prefix of their own on it and delete only their keys. */
+export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function testPrefix(): string {
+  return `cgtest-${randomBytes(5).toString('hex')}`;
+}
+
+/** Deletes every key under prefix (SCAN, never KEYS or FLUSH: the server is shared). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the test's own, for killing, pausing and counting commands. Stopped by its PID only. */
+export class OwnRedis {
+  private proc?: ChildProcess;
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<OwnRedis> {
+    const own = new OwnRedis(await freePort());
+    await own.launch();
+    return own;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** (Re)starts the server on the same port and waits until it answers PING. */
+  async launch(): Promise<void> {
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        probe.disconnect();
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  /** Kills the server (SIGKILL) and waits for it to be gone. */
+  async kill(): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+  }
+
+  /** Calls of each command since the last CONFIG RESETSTAT, from INFO commandstats. */
+  async commandCalls(): Promise<Record<string, number>> {
+    const redis = new Redis(this.url);
+    try {
+      const info = await redis.info('commandstats');
+      const out: Record<string, number> = {};
+      for (const m of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
+      return out;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async resetStats(): Promise<void> {
+    const redis = new Redis(this.url);
+    try {
+      await redis.config('RESETSTAT');
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
