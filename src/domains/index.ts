@@ -31,7 +31,7 @@ export interface Loaders {
 
 export function createServices(db: Database, invalidator: TagInvalidator): Services {
   return {
-    datasets: new DatasetService(db),
+    datasets: new DatasetService(db, invalidator),
     progress: new ProgressService(db),
   };
 }

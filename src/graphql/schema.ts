@@ -1,6 +1,5 @@
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { authChecker } from './auth-checker';
 import { cachedDirective } from './cached';
 import { DateTimeScalar } from './scalars';
 
@@ -8,8 +7,6 @@ import { DateTimeScalar } from './scalars';
 export async function buildGatewaySchema(resolvers: NonEmptyArray<Function>): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
-    authChecker,
-    authMode: 'error',
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     directives: [...specifiedDirectives, cachedDirective],

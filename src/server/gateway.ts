@@ -13,6 +13,7 @@ import { runSeeds } from '../db/seed';
 import { closeServices, createLoaders, createServices, invalidations, resolvers, seeds, type Services } from '../domains';
 import type { AppContext } from '../domains/context';
 import { applyCaching, type CachedField } from '../graphql/apply-caching';
+import { applyAuthorization } from '../graphql/authorization';
 import { cacheModeOf } from '../graphql/cache-mode';
 import { cacheDebugPlugin } from '../graphql/debug-plugin';
 import { createErrorFormatter, toGraphQLError } from '../graphql/errors';
@@ -73,6 +74,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const invalidator: TagInvalidator = { invalidate: (tags) => cache.cache.invalidate(tags) };
   const cachedFields = applyCaching(schema, cache.cache, config.CACHE_DEFAULT_TTL);
   applyInvalidation(schema, invalidations, invalidator, opts.testing?.faults, opts.testing?.hooks);
+  applyAuthorization(schema);
   logger.info({ backend: cache.backend, tiered: Boolean(cache.tiered), cachedFields: cachedFields.length }, 'cache ready');
 
   const services = createServices(db, invalidator);

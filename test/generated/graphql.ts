@@ -3,213 +3,6 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-export type Maybe<T> = T | null;
-export type InputMaybe<T> = Maybe<T>;
-/** All built-in and custom scalars, mapped to their actual values */
-export type Scalars = {
-  ID: { input: string; output: string; }
-  String: { input: string; output: string; }
-  Boolean: { input: boolean; output: boolean; }
-  Int: { input: number; output: number; }
-  Float: { input: number; output: number; }
-  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
-  DateTime: { input: string; output: string; }
-  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
-  JSON: { input: unknown; output: unknown; }
-};
-
-/** Who may share a cached value */
-export type CacheScope =
-  /** One value per authenticated user; asking without a user is UNAUTHENTICATED */
-  | 'PRIVATE'
-  /** One value for every caller */
-  | 'PUBLIC';
-
-export type ColumnStatistics = {
-  __typename?: 'ColumnStatistics';
-  column: Scalars['String']['output'];
-  /** Non-null values */
-  count: Scalars['Int']['output'];
-  /** Distinct non-null values */
-  distinct: Scalars['Int']['output'];
-  max: Maybe<Scalars['Float']['output']>;
-  mean: Maybe<Scalars['Float']['output']>;
-  min: Maybe<Scalars['Float']['output']>;
-  nullCount: Scalars['Int']['output'];
-  /** Percentiles with linear interpolation, as numpy does by default */
-  p25: Maybe<Scalars['Float']['output']>;
-  p50: Maybe<Scalars['Float']['output']>;
-  p75: Maybe<Scalars['Float']['output']>;
-  /** Sample standard deviation (n - 1) */
-  std: Maybe<Scalars['Float']['output']>;
-};
-
-/** The type inferred for a column from its values */
-export type ColumnType =
-  | 'BOOLEAN'
-  | 'DATE'
-  | 'NUMBER'
-  | 'STRING';
-
-export type Correlation = {
-  __typename?: 'Correlation';
-  a: Scalars['String']['output'];
-  b: Scalars['String']['output'];
-  /** Pearson r over rows where both columns are present */
-  r: Maybe<Scalars['Float']['output']>;
-};
-
-/** A table of data: a vega-datasets file loaded at first start, or an uploaded CSV */
-export type Dataset = {
-  __typename?: 'Dataset';
-  columns: Array<DatasetColumn>;
-  /** Correlations, missing values and outliers */
-  eda: EdaReport;
-  id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
-  rowCount: Scalars['Int']['output'];
-  /** Where the data came from, e.g. vega-datasets/cars.json or upload */
-  source: Maybe<Scalars['String']['output']>;
-  /** Per-column statistics over all rows */
-  statistics: Array<ColumnStatistics>;
-  /** Chart data for one column (or two, for SCATTER) */
-  visualization: Visualization;
-};
-
-
-/** A table of data: a vega-datasets file loaded at first start, or an uploaded CSV */
-export type DatasetVisualizationArgs = {
-  bins: InputMaybe<Scalars['Int']['input']>;
-  column: Scalars['String']['input'];
-  column2: InputMaybe<Scalars['String']['input']>;
-  kind: VisualizationKind;
-};
-
-export type DatasetColumn = {
-  __typename?: 'DatasetColumn';
-  name: Scalars['String']['output'];
-  type: ColumnType;
-};
-
-export type EdaReport = {
-  __typename?: 'EdaReport';
-  correlations: Array<Correlation>;
-  missing: Array<MissingValues>;
-  outliers: Array<OutlierSummary>;
-};
-
-export type MissingValues = {
-  __typename?: 'MissingValues';
-  column: Scalars['String']['output'];
-  count: Scalars['Int']['output'];
-};
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /** Appends CSV rows whose columns match the dataset */
-  appendDatasetRows: Dataset;
-  /** Marks an onboarding step done; doing it twice changes nothing */
-  completeProgressStep: UserProgress;
-  /** Creates a dataset from CSV text; column types are inferred */
-  createDataset: Dataset;
-  deleteDataset: Scalars['Boolean']['output'];
-  resetProgress: UserProgress;
-};
-
-
-export type MutationAppendDatasetRowsArgs = {
-  csv: Scalars['String']['input'];
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationCompleteProgressStepArgs = {
-  step: Scalars['String']['input'];
-};
-
-
-export type MutationCreateDatasetArgs = {
-  csv: Scalars['String']['input'];
-  name: Scalars['String']['input'];
-};
-
-
-export type MutationDeleteDatasetArgs = {
-  id: Scalars['ID']['input'];
-};
-
-export type OutlierSummary = {
-  __typename?: 'OutlierSummary';
-  column: Scalars['String']['output'];
-  count: Scalars['Int']['output'];
-  /** p25 - 1.5 IQR */
-  lower: Scalars['Float']['output'];
-  /** p75 + 1.5 IQR */
-  upper: Scalars['Float']['output'];
-};
-
-export type ProgressStep = {
-  __typename?: 'ProgressStep';
-  completed: Scalars['Boolean']['output'];
-  completedAt: Maybe<Scalars['DateTime']['output']>;
-  key: Scalars['String']['output'];
-  title: Scalars['String']['output'];
-};
-
-export type Query = {
-  __typename?: 'Query';
-  /** A dataset by id, or null when there is none */
-  dataset: Maybe<Dataset>;
-  datasets: Array<Dataset>;
-  /** The signed-in user's onboarding progress */
-  myProgress: UserProgress;
-  /** Any user's progress (admin) */
-  userProgress: UserProgress;
-};
-
-
-export type QueryDatasetArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryDatasetsArgs = {
-  limit?: InputMaybe<Scalars['Int']['input']>;
-  offset?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryUserProgressArgs = {
-  userId: Scalars['ID']['input'];
-};
-
-/** A user's way through the onboarding steps */
-export type UserProgress = {
-  __typename?: 'UserProgress';
-  completedCount: Scalars['Int']['output'];
-  /** 0 to 100 */
-  percentComplete: Scalars['Float']['output'];
-  steps: Array<ProgressStep>;
-  totalSteps: Scalars['Int']['output'];
-  /** When the user last completed a step */
-  updatedAt: Maybe<Scalars['DateTime']['output']>;
-  userId: Scalars['ID']['output'];
-};
-
-export type Visualization = {
-  __typename?: 'Visualization';
-  column: Scalars['String']['output'];
-  column2: Maybe<Scalars['String']['output']>;
-  /** HISTOGRAM: { bins: [{ x0, x1, count }] }; SCATTER: { points: [{ x, y }], total }; BAR: { bars: [{ category, count }], otherCount } */
-  data: Scalars['JSON']['output'];
-  kind: VisualizationKind;
-};
-
-export type VisualizationKind =
-  | 'BAR'
-  | 'HISTOGRAM'
-  | 'SCATTER';
-
 /** The type inferred for a column from its values */
 export type ColumnType =
   | 'BOOLEAN'
@@ -221,10 +14,38 @@ export type VisualizationKind =
   | 'BAR'
   | 'HISTOGRAM'
   | 'SCATTER';
+
+export type AllStatisticsQueryVariables = Exact<{
+  limit?: number | null | undefined;
+}>;
+
+
+export type AllStatisticsQuery = { datasets: Array<{ id: string, statistics: Array<{ column: string, count: number, mean: number | null }> }> };
+
+export type DatasetCachedFieldsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DatasetCachedFieldsQuery = { dataset: { id: string, rowCount: number, statistics: Array<{ column: string, count: number }>, eda: { missing: Array<{ column: string, count: number }> }, visualization: { data: unknown } } | null };
+
+export type VisualizationArgOrderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type VisualizationArgOrderQuery = { a: { visualization: { data: unknown } } | null };
+
+export type VisualizationArgOrderSwappedQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type VisualizationArgOrderSwappedQuery = { b: { visualization: { data: unknown } } | null };
 
 export type DatasetsQueryVariables = Exact<{
-  limit: number | null | undefined;
-  offset: number | null | undefined;
+  limit?: number | null | undefined;
+  offset?: number | null | undefined;
 }>;
 
 
@@ -255,8 +76,8 @@ export type DatasetVisualizationQueryVariables = Exact<{
   id: string | number;
   kind: VisualizationKind;
   column: string;
-  column2: string | null | undefined;
-  bins: number | null | undefined;
+  column2?: string | null | undefined;
+  bins?: number | null | undefined;
 }>;
 
 
@@ -310,6 +131,10 @@ export type ResetProgressMutationVariables = Exact<{ [key: string]: never; }>;
 export type ResetProgressMutation = { resetProgress: { userId: string, completedCount: number, percentComplete: number } };
 
 
+export const AllStatisticsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AllStatistics"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"limit"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"datasets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"Variable","name":{"kind":"Name","value":"limit"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"statistics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"column"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"mean"}}]}}]}}]}}]} as unknown as DocumentNode<AllStatisticsQuery, AllStatisticsQueryVariables>;
+export const DatasetCachedFieldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DatasetCachedFields"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"rowCount"}},{"kind":"Field","name":{"kind":"Name","value":"statistics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"column"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}},{"kind":"Field","name":{"kind":"Name","value":"eda"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"missing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"column"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"visualization"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"EnumValue","value":"HISTOGRAM"}},{"kind":"Argument","name":{"kind":"Name","value":"column"},"value":{"kind":"StringValue","value":"x","block":false}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]}}]}}]} as unknown as DocumentNode<DatasetCachedFieldsQuery, DatasetCachedFieldsQueryVariables>;
+export const VisualizationArgOrderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VisualizationArgOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"a"},"name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"visualization"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"EnumValue","value":"HISTOGRAM"}},{"kind":"Argument","name":{"kind":"Name","value":"column"},"value":{"kind":"StringValue","value":"x","block":false}},{"kind":"Argument","name":{"kind":"Name","value":"bins"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]}}]}}]} as unknown as DocumentNode<VisualizationArgOrderQuery, VisualizationArgOrderQueryVariables>;
+export const VisualizationArgOrderSwappedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VisualizationArgOrderSwapped"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"b"},"name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"visualization"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"bins"},"value":{"kind":"IntValue","value":"20"}},{"kind":"Argument","name":{"kind":"Name","value":"column"},"value":{"kind":"StringValue","value":"x","block":false}},{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"EnumValue","value":"HISTOGRAM"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]}}]}}]} as unknown as DocumentNode<VisualizationArgOrderSwappedQuery, VisualizationArgOrderSwappedQueryVariables>;
 export const DatasetsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Datasets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"limit"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"offset"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"datasets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"Variable","name":{"kind":"Name","value":"limit"}}},{"kind":"Argument","name":{"kind":"Name","value":"offset"},"value":{"kind":"Variable","name":{"kind":"Name","value":"offset"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"rowCount"}},{"kind":"Field","name":{"kind":"Name","value":"columns"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]}}]} as unknown as DocumentNode<DatasetsQuery, DatasetsQueryVariables>;
 export const DatasetDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Dataset"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"rowCount"}},{"kind":"Field","name":{"kind":"Name","value":"columns"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]}}]} as unknown as DocumentNode<DatasetQuery, DatasetQueryVariables>;
 export const DatasetStatisticsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DatasetStatistics"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"statistics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"column"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"nullCount"}},{"kind":"Field","name":{"kind":"Name","value":"distinct"}},{"kind":"Field","name":{"kind":"Name","value":"mean"}},{"kind":"Field","name":{"kind":"Name","value":"std"}},{"kind":"Field","name":{"kind":"Name","value":"min"}},{"kind":"Field","name":{"kind":"Name","value":"max"}},{"kind":"Field","name":{"kind":"Name","value":"p25"}},{"kind":"Field","name":{"kind":"Name","value":"p50"}},{"kind":"Field","name":{"kind":"Name","value":"p75"}}]}}]}}]}}]} as unknown as DocumentNode<DatasetStatisticsQuery, DatasetStatisticsQueryVariables>;

@@ -4,7 +4,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { signToken, type Role } from '../../src/server/auth';
-import { createGateway, type Gateway } from '../../src/server/gateway';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
@@ -20,10 +20,15 @@ export interface TestGateway {
 }
 
 /** Starts a gateway on a free port over a fresh database of the given kind, unseeded unless asked. */
-export async function startTestGateway(kind: DatabaseKind, env: Record<string, string> = {}, seed = false): Promise<TestGateway> {
+export async function startTestGateway(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  seed = false,
+  testing?: GatewayOptions['testing'],
+): Promise<TestGateway> {
   const testDb: TestDatabase = await openTestDatabase(kind);
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env });
-  const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db: testDb.db, seed });
+  const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db: testDb.db, seed, testing });
   const port = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

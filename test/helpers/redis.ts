@@ -95,7 +95,8 @@ export class OwnRedis {
     try {
       const info = await redis.info('commandstats');
       const out: Record<string, number> = {};
-      for (const m of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
+      // The test's own probes (INFO, CONFIG RESETSTAT) are left out.
+      for (const m of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) if (m[1] !== 'info' && !m[1].startsWith('config')) out[m[1]] = Number(m[2]);
       return out;
     } finally {
       redis.disconnect();
@@ -109,5 +110,22 @@ export class OwnRedis {
     } finally {
       redis.disconnect();
     }
+  }
+}
+
+/** Keys under prefix (SCAN), for asserting what was or was not written. */
+export async function keysUnder(url: string, prefix: string): Promise<string[]> {
+  const redis = new Redis(url);
+  try {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      out.push(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return out.sort();
+  } finally {
+    redis.disconnect();
   }
 }

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized } from '../../graphql/authorization';
 import { Cached, TTL } from '../../graphql/cached';
 import type { AppContext } from '../context';
 import { AppendDatasetRowsArgs, CreateDatasetArgs, DatasetsArgs, VisualizationArgs } from './dataset.args';

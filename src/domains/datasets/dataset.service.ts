@@ -1,6 +1,8 @@
 import path from 'node:path';
 import DataLoader from 'dataloader';
-import type { Database } from '../../db/database';
+import type { Database, Queryable } from '../../db/database';
+import type { Tag } from '../../graphql/cached';
+import type { TagInvalidator } from '../../graphql/invalidation';
 import { InputError, NotFoundError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
 import * as repo from './dataset.repository';
@@ -13,12 +15,28 @@ export const MAX_CSV_BYTES = 50 * 1024 * 1024;
 const MAX_NAME_LENGTH = 200;
 const MAX_PAGE = 500;
 
+/**
+ * Called inside the transaction that deletes a dataset, before the delete: returns the tags of
+ * what other domains lose with it (rows removed by ON DELETE CASCADE), invalidated after commit.
+ */
+export type DatasetDeleteHook = (tx: Queryable, datasetId: string) => Promise<Tag[]>;
+
 /** Datasets: storage in the database, heavy computation in a worker thread. */
 export class DatasetService {
   private readonly pool: WorkerPool;
+  private readonly deleteHooks: DatasetDeleteHook[] = [];
 
-  constructor(private readonly db: Database, workers = 1) {
+  constructor(
+    private readonly db: Database,
+    private readonly invalidator: TagInvalidator,
+    workers = 1,
+  ) {
     this.pool = new WorkerPool(path.join(__dirname, 'dataset.worker'), workers);
+  }
+
+  /** Lets another domain (models) learn which of its entities a dataset's deletion removes. */
+  onDelete(hook: DatasetDeleteHook): void {
+    this.deleteHooks.push(hook);
   }
 
   /** A per-request loader: every dataset(id) of one request becomes one `WHERE id = ANY($1)`. */
@@ -58,8 +76,15 @@ export class DatasetService {
   }
 
   async delete(id: string): Promise<void> {
-    const deleted = await this.db.transaction((tx) => repo.deleteDataset(tx, id));
-    if (!deleted) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+    const dependentTags = await this.db.transaction(async (tx) => {
+      const dataset = await repo.lockDataset(tx, id);
+      if (!dataset) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+      const tags = (await Promise.all(this.deleteHooks.map((hook) => hook(tx, id)))).flat();
+      await repo.deleteDataset(tx, id);
+      return tags;
+    });
+    // The dataset's own tags are the mutation's (dataset.cache.ts); these are what went with it.
+    if (dependentTags.length > 0) await this.invalidator.invalidate(dependentTags);
   }
 
   /** The stored table as columns and chunk texts, for other domains' workers (tableFromChunks builds it). */

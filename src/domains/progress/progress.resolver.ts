@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Authorized } from '../../graphql/authorization';
 import { Cached, TTL, userTag } from '../../graphql/cached';
 import type { AppContext } from '../context';
 import { UserProgress } from './progress.type';

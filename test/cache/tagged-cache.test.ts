@@ -1,0 +1,232 @@
+import { tagKey } from '../../src/cache/keys';
+import { MemoryStore } from '../../src/cache/memory-store';
+import { RedisStore } from '../../src/cache/redis-store';
+import type { KeyValueStore } from '../../src/cache/store';
+import { gate, makeCache, ManualClock, request, sleep, waitFor } from '../helpers/cache';
+import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
+
+const prefix = testPrefix();
+const redis = new RedisStore({ url: SHARED_REDIS_URL, commandTimeoutMs: 2000 });
+const stores: [string, () => KeyValueStore][] = [
+  ['redis', () => redis],
+  ['memory', () => new MemoryStore(16 * 1024 * 1024)],
+];
+
+beforeAll(() => redis.ready(5000));
+afterAll(async () => {
+  await deletePrefix(SHARED_REDIS_URL, prefix);
+  await redis.close();
+});
+
+describe.each(stores)('the tagged cache on %s', (kind, storeOf) => {
+  let n = 0;
+  const name = () => `${kind}${++n}`;
+
+  it('misses, loads once, then hits with the same value (Dates intact)', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:1']);
+    let loads = 0;
+    const load = async () => ({ loads: ++loads, at: new Date('2020-01-02T03:04:05.006Z') });
+    const first = await cache.get(req, load);
+    const second = await cache.get(req, load);
+    expect(loads).toBe(1);
+    expect(second).toEqual(first);
+    expect(second.at).toBeInstanceOf(Date);
+    expect(cache.stats.snapshot()).toMatchObject({ hits: 1, misses: 1, sets: 1 });
+  });
+
+  it('misses after one of its tags is invalidated', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:1', 'Thing']);
+    let value = 'old';
+    await cache.get(req, async () => value);
+    value = 'new';
+    expect(await cache.invalidate(['Thing'])).toBe(1);
+    expect(await cache.get(req, async () => value)).toBe('new');
+  });
+
+  it('leaves entries of other tags alone', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const a = request(prefix, name(), ['Thing:a']);
+    let loads = 0;
+    await cache.get(a, async () => ++loads);
+    await cache.invalidate(['Thing:b']);
+    await cache.get(a, async () => ++loads);
+    expect(loads).toBe(1);
+  });
+
+  it('treats a missing tag version as a miss, never as a match', async () => {
+    const store = storeOf();
+    const cache = makeCache(store, prefix);
+    const req = request(prefix, name(), ['Lost:1']);
+    let loads = 0;
+    await cache.get(req, async () => ++loads);
+    await store.delete([tagKey(cache.space, 'Lost:1')]);
+    expect(await cache.get(req, async () => ++loads)).toBe(2);
+  });
+
+  it('expires a value after its ttl', async () => {
+    const clock = new ManualClock();
+    const cache = makeCache(storeOf(), prefix, { clock });
+    const req = request(prefix, name(), ['Thing:1'], 30);
+    let loads = 0;
+    await cache.get(req, async () => ++loads);
+    clock.advance(29);
+    expect(await cache.get(req, async () => ++loads)).toBe(1);
+    clock.advance(2);
+    expect(await cache.get(req, async () => ++loads)).toBe(2);
+  });
+
+  it('lets the store drop the entry itself when the ttl has passed', async () => {
+    const store = storeOf();
+    const cache = makeCache(store, prefix);
+    const req = request(prefix, name(), ['Thing:1'], 1);
+    await cache.get(req, async () => 'v');
+    expect((await store.getMany([req.key]))[0]).not.toBeNull();
+    await sleep(1100);
+    expect((await store.getMany([req.key]))[0]).toBeNull();
+  });
+
+  it('serves a stale value within swr while exactly one refresh runs', async () => {
+    const clock = new ManualClock();
+    const cache = makeCache(storeOf(), prefix, { clock });
+    const req = request(prefix, name(), ['Thing:1'], 10, 60);
+    let loads = 0;
+    const load = async () => {
+      await sleep(20);
+      return ++loads;
+    };
+    await cache.get(req, load);
+    clock.advance(15);
+    const stale = await Promise.all([cache.get(req, load), cache.get(req, load), cache.get(req, load)]);
+    expect(stale).toEqual([1, 1, 1]);
+    await waitFor(() => loads === 2, 'the background refresh');
+    await sleep(30);
+    expect(loads).toBe(2);
+    expect(await cache.get(req, load)).toBe(2);
+  });
+
+  it('never serves a stale value once its tag changed, even within swr', async () => {
+    const clock = new ManualClock();
+    const cache = makeCache(storeOf(), prefix, { clock });
+    const req = request(prefix, name(), ['Thing:1'], 10, 600);
+    await cache.get(req, async () => 'old');
+    clock.advance(15);
+    await cache.invalidate(['Thing:1']);
+    expect(await cache.get(req, async () => 'new')).toBe('new');
+  });
+
+  it('caches a null result only briefly (negative caching)', async () => {
+    const clock = new ManualClock();
+    const cache = makeCache(storeOf(), prefix, { clock });
+    const req = request(prefix, name(), ['Thing:404'], 3600);
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return null;
+    };
+    await cache.get(req, load);
+    await cache.get(req, load);
+    expect(loads).toBe(1);
+    clock.advance(61);
+    await cache.get(req, load);
+    expect(loads).toBe(2);
+  });
+
+  it('invalidates a cached null like any other value', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:later']);
+    await cache.get(req, async () => null);
+    await cache.invalidate(['Thing:later']);
+    expect(await cache.get(req, async () => 'created')).toBe('created');
+  });
+
+  it('never caches an error', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:1']);
+    await expect(cache.get(req, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await cache.get(req, async () => 'ok')).toBe('ok');
+  });
+
+  it('does not store a value above the size limit, and counts it', async () => {
+    const cache = makeCache(storeOf(), prefix, { maxEntryBytes: 200, compressMinBytes: 1_000_000 });
+    const req = request(prefix, name(), ['Thing:1']);
+    let loads = 0;
+    const load = async () => ({ n: ++loads, filler: 'x'.repeat(500) });
+    await cache.get(req, load);
+    await cache.get(req, load);
+    expect(loads).toBe(2);
+    expect(cache.stats.snapshot().oversize).toBe(2);
+  });
+
+  it('stores large values compressed and reads them back exactly', async () => {
+    const store = storeOf();
+    const cache = makeCache(store, prefix, { compressMinBytes: 1024 });
+    const req = request(prefix, name(), ['Thing:1']);
+    const big = { rows: Array.from({ length: 2000 }, (_, i) => ({ i, label: `row ${i % 10}` })) };
+    await cache.get(req, async () => big);
+    const [raw] = await store.getMany([req.key]);
+    expect(raw![0]).toBe(0x02);
+    expect(await cache.get(req, async () => 'not called')).toEqual(big);
+  });
+
+  it('runs concurrent misses of one key through one load (single flight)', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:1']);
+    let loads = 0;
+    const load = async () => {
+      await sleep(50);
+      return ++loads;
+    };
+    const values = await Promise.all(Array.from({ length: 25 }, () => cache.get(req, load)));
+    expect(loads).toBe(1);
+    expect(new Set(values)).toEqual(new Set([1]));
+  });
+
+  it("reads many entries and all their tags' versions in one lookup", async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const reqs = [1, 2, 3].map((i) => request(prefix, `${name()}-${i}`, [`Thing:${i}`, 'Thing']));
+    for (const r of reqs) await cache.get(r, async () => r.key);
+    const found = await cache.lookupMany(reqs);
+    expect(found.map((f) => f.hit)).toEqual([true, true, true]);
+    await cache.invalidate(['Thing:2']);
+    expect((await cache.lookupMany(reqs)).map((f) => f.hit)).toEqual([true, false, true]);
+  });
+
+  describe('the stale-set race', () => {
+    /**
+     * A reader loads old data and is held; a writer commits and invalidates; the reader then
+     * stores what it loaded. Returns what the next read sees.
+     */
+    async function race(faults = {}): Promise<string> {
+      const held = gate();
+      let reached = false;
+      const cache = makeCache(storeOf(), prefix, {
+        faults,
+        hooks: {
+          afterLoad: async () => {
+            reached = true;
+            await held.promise;
+          },
+        },
+      });
+      const req = request(prefix, name(), ['Row:1']);
+      let committed = 'old';
+      const reader = cache.get(req, async () => committed);
+      await waitFor(() => reached, 'the reader to load');
+      committed = 'new';
+      await cache.invalidate(['Row:1']);
+      held.open();
+      expect(await reader).toBe('old');
+      return cache.get(req, async () => committed);
+    }
+
+    it('the next read after the writer returns the new data', async () => {
+      expect(await race()).toBe('new');
+    });
+
+    it('catches the planted bug of reading tag versions after loading', async () => {
+      expect(await race({ readTagVersionsAfterLoad: true })).toBe('old');
+    });
+  });
+});

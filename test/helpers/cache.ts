@@ -1,0 +1,55 @@
+import pino from 'pino';
+import { CacheStats } from '../../src/cache/stats';
+import type { KeyValueStore } from '../../src/cache/store';
+import { type CacheFaults, type CacheHooks, type CacheRequest, TaggedCache } from '../../src/cache/tagged-cache';
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** A clock the test moves by hand. */
+export class ManualClock {
+  constructor(public ms = Date.now()) {}
+  now = () => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export function makeCache(
+  store: KeyValueStore,
+  prefix: string,
+  opts: { clock?: ManualClock; maxEntryBytes?: number; compressMinBytes?: number; faults?: CacheFaults; hooks?: CacheHooks } = {},
+): TaggedCache {
+  return new TaggedCache({
+    store,
+    space: { prefix, schemaVersion: 'stest' },
+    stats: new CacheStats(),
+    logger: silentLogger,
+    compressMinBytes: opts.compressMinBytes ?? 1024,
+    maxEntryBytes: opts.maxEntryBytes ?? 8 * 1024 * 1024,
+    now: opts.clock?.now,
+    faults: opts.faults,
+    hooks: opts.hooks,
+  });
+}
+
+export function request(prefix: string, name: string, tags: string[], ttlSeconds = 60, swrSeconds = 0): CacheRequest {
+  return { key: `${prefix}:stest:f:Test.${name}:-:-`, tags: [...tags].sort(), ttlSeconds, swrSeconds, label: `Test.${name}` };
+}
+
+/** A promise with its resolver outside: a gate a test opens when it chooses. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until check() is true, polling; fails with message after timeoutMs. */
+export async function waitFor(check: () => boolean, message: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
+    await sleep(5);
+  }
+}
