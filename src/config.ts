@@ -41,6 +41,10 @@ const schema = z.object({
   CACHE_REDIS_TIMEOUT_MS: int(1).default(100),
   /** Adds per-request cache hits and misses to `extensions.cache`. */
   CACHE_DEBUG: bool.default(false),
+  /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
+  CACHE_RESPONSES: bool.default(true),
+  /** Loads the demo data (vega datasets, onboarding steps, model runs, EMG recordings) on first start. */
+  SEED: bool.default(true),
   /** HS256 secret for bearer tokens; required in production. */
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -7,6 +7,8 @@ export interface CacheLogger {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
+  /** pino's: lets per-event debug logging be skipped entirely when it would not print. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /**

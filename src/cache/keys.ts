@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
  * Every Redis key of the gateway is built here, and nowhere else.
  *
  *   {prefix}:{schemaVersion}:f:{Type.field}:{parent id}:{args}[:u:{user}:{role}]   a field value
+ *   {prefix}:{schemaVersion}:r:{operation}:{hash}[:u:{user}:{role}]                 a whole response
+ *   {prefix}:apq:{sha256}                                                             a persisted query's text
  *   {prefix}:tag:{tag}                                                                a tag's version
  *
  * Segments stay readable in redis-cli: safe characters pass through, others are
@@ -105,4 +107,107 @@ export function tagKey(space: KeySpace, tag: string): string {
 /** Escapes glob characters so a literal string can sit inside a SCAN MATCH pattern. */
 export function escapeGlob(literal: string): string {
   return literal.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+export interface ResponseKeyParts {
+  /** SHA-256 of the printed (normalised) document. */
+  documentHash: string;
+  operationName?: string;
+  /** canonicalJson of the coerced variables. */
+  variables: string;
+  user?: { id: string; role: string };
+}
+
+/** The key of a whole response: same document modulo whitespace and comments, same variables in any order. */
+export function responseKey(space: KeySpace, parts: ResponseKeyParts): string {
+  const hash = sha256Hex(`${parts.documentHash}\n${parts.operationName ?? ''}\n${parts.variables}`).slice(0, 40);
+  const segments = [space.prefix, space.schemaVersion, 'r', parts.operationName ? encodeSegment(parts.operationName) : '-', hash];
+  if (parts.user) segments.push('u', encodeSegment(parts.user.id), encodeSegment(parts.user.role));
+  return segments.join(':');
+}
+
+/** Where an automatic persisted query's text is kept, by its SHA-256. */
+export function persistedQueryKey(space: KeySpace, sha256: string): string {
+  return `${space.prefix}:apq:${encodeSegment(sha256)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administration: the deployment-wide stats, patterns under the prefix, and reading keys back.
+//
+//   {prefix}:stats:totals     hash of counters (hits, misses, …) summed over every instance
+//   {prefix}:stats:fields     hash of per-coordinate counters ("Dataset.statistics|hits", …)
+//
+// Stats keys are bookkeeping, not cache: clearing or pattern-deleting the cache leaves them.
+
+export type StatsHash = 'totals' | 'fields';
+
+export function statsKey(space: Pick<KeySpace, 'prefix'>, hash: StatsHash): string {
+  return `${space.prefix}:stats:${hash}`;
+}
+
+/** True for every key this gateway may touch: those under `{prefix}:`. */
+export function isUnderPrefix(space: Pick<KeySpace, 'prefix'>, key: string): boolean {
+  return key.startsWith(`${space.prefix}:`);
+}
+
+/** True for the stats hashes, which cache administration (clear, patterns, key counts) leaves alone. */
+export function isStatsKey(space: Pick<KeySpace, 'prefix'>, key: string): boolean {
+  return key.startsWith(`${space.prefix}:stats:`);
+}
+
+/**
+ * The SCAN MATCH pattern for `pattern` (a Redis glob) applied to the part of a key after
+ * `{prefix}:`. The prefix itself is escaped, so `*` never reaches another application's keys,
+ * nor keys that merely start with the same letters (`{prefix}x`).
+ */
+export function patternUnderPrefix(space: Pick<KeySpace, 'prefix'>, pattern: string): string {
+  return `${escapeGlob(space.prefix)}:${pattern}`;
+}
+
+/** The pattern (after the prefix) of every key private to one user; refine with isPrivateKeyOf. */
+export function userKeysPattern(userId: string): string {
+  return `*:u:${escapeGlob(encodeSegment(userId))}:*`;
+}
+
+export type KeyKind = 'field' | 'response' | 'tag' | 'persisted-query' | 'stats' | 'other';
+
+/** What a key under the prefix holds, read from its segments; 'other' for anything else. */
+export function keyKind(space: Pick<KeySpace, 'prefix'>, key: string): KeyKind {
+  if (!isUnderPrefix(space, key)) return 'other';
+  const rest = key.slice(space.prefix.length + 1).split(':');
+  if (rest[0] === 'tag' && rest.length === 2) return 'tag';
+  if (rest[0] === 'stats') return 'stats';
+  if (rest[0] === 'apq' && rest.length === 2) return 'persisted-query';
+  if (rest[1] === 'f' && (rest.length === 5 || rest.length === 8)) return 'field';
+  if (rest[1] === 'r' && (rest.length === 4 || rest.length === 7)) return 'response';
+  return 'other';
+}
+
+/** True when key is a field or whole-response entry private to userId (its last segments are `u:{user}:{role}`). */
+export function isPrivateKeyOf(space: Pick<KeySpace, 'prefix'>, key: string, userId: string): boolean {
+  const kind = keyKind(space, key);
+  if (kind !== 'field' && kind !== 'response') return false;
+  const parts = key.split(':');
+  return parts[parts.length - 3] === 'u' && parts[parts.length - 2] === encodeSegment(userId);
+}
+
+/** The tag a `{prefix}:tag:{tag}` key holds the version of, or undefined for another key. */
+export function tagOfKey(space: Pick<KeySpace, 'prefix'>, key: string): string | undefined {
+  if (keyKind(space, key) !== 'tag') return undefined;
+  return decodeSegment(key.slice(`${space.prefix}:tag:`.length));
+}
+
+/** Reverses encodeSegment's escaping (a hashed segment stays as it is). */
+export function decodeSegment(segment: string): string {
+  if (segment.startsWith('#') || segment === '%') return segment === '%' ? '' : segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** A short, stable stand-in for a key in logs: enough to correlate lines, never the key's user id or arguments. */
+export function keyHash(key: string): string {
+  return sha256Hex(key).slice(0, 12);
 }

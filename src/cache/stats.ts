@@ -24,7 +24,8 @@ export interface Counters {
 }
 
 export type CacheEvent =
-  | { type: 'hit' | 'miss'; label: string; ms: number }
+  /** label: the field coordinate; key: the cache key, for debug logs (hashed there, never logged as is). */
+  | { type: 'hit' | 'miss'; label: string; ms: number; key?: string }
   | { type: 'set' | 'delete'; count: number }
   | { type: 'error'; op: string }
   | { type: 'oversize' | 'stale' };

@@ -19,6 +19,12 @@ export interface CacheRequest {
   label: string;
 }
 
+export interface Stamped<T> {
+  value: T;
+  /** versions[i] is the version of tags[i] read before the value was loaded; null where the store gave none. */
+  versions: (string | null)[];
+}
+
 export type Lookup =
   | { hit: true; value: unknown; stale: boolean; entry: Entry }
   /** versions[i] is the current version of tags[i], read in the same round trip; null if it has none. */
@@ -123,7 +129,12 @@ export class TaggedCache {
    * After a miss: runs load once per key in this process and stores its value stamped with
    * `versions` (read before loading; missing ones are created first).
    */
-  fill<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
+  async fill<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
+    return (await this.fillStamped(req, versions, load)).value;
+  }
+
+  /** fill, also telling which tag versions the value was stamped with (null where none could be had). */
+  fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T>> {
     return this.flights.run(req.key, () => this.loadAndStore(req, versions, load));
   }
 
@@ -134,12 +145,12 @@ export class TaggedCache {
     const started = performance.now();
     const [found] = await this.lookupMany([req]);
     if (found.hit) {
-      this.stats.record({ type: 'hit', label: req.label, ms: performance.now() - started });
+      this.stats.record({ type: 'hit', label: req.label, key: req.key, ms: performance.now() - started });
       if (found.stale) this.refreshInBackground(req, load);
       return found.value as T;
     }
     const value = await this.fill(req, found.versions, load);
-    this.stats.record({ type: 'miss', label: req.label, ms: performance.now() - started });
+    this.stats.record({ type: 'miss', label: req.label, key: req.key, ms: performance.now() - started });
     return value;
   }
 
@@ -185,7 +196,7 @@ export class TaggedCache {
     return true;
   }
 
-  private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
+  private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T>> {
     let versions: (string | null)[];
     let value: T;
     if (this.opts.faults?.readTagVersionsAfterLoad) {
@@ -197,14 +208,18 @@ export class TaggedCache {
       value = await load();
       await this.opts.hooks?.afterLoad?.(req.key);
     }
-    if (versions.every((v) => v !== null) && !req.tags.some((t) => this.pendingTags.has(t))) {
-      await this.store(req, versions as string[], value);
-    }
-    return value;
+    const stampable = versions.every((v) => v !== null) && !this.anyPending(req.tags);
+    if (stampable) await this.store(req, versions as string[], value);
+    return { value, versions: stampable ? versions : versions.map(() => null) };
+  }
+
+  /** True when one of tags has an invalidation this process could not write yet. */
+  anyPending(tags: readonly string[]): boolean {
+    return tags.some((t) => this.pendingTags.has(t));
   }
 
   /** Creates the versions that are missing (SET NX GET), keeping any another reader created first. */
-  private async ensureVersions(tags: readonly string[], seen: readonly (string | null)[]): Promise<(string | null)[]> {
+  async ensureVersions(tags: readonly string[], seen: readonly (string | null)[]): Promise<(string | null)[]> {
     const missing = tags.map((t, i) => (seen[i] === null ? i : -1)).filter((i) => i >= 0);
     if (missing.length === 0) return [...seen];
     const created = await this.opts.store.setIfAbsent(

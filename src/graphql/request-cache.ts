@@ -18,8 +18,14 @@ export class RequestCache {
   /** Smallest TTL and whether anything private was touched (HTTP Cache-Control). */
   minTtlSeconds = Infinity;
   private: boolean = false;
-  /** Tags of every cached field the request touched. */
-  readonly tags = new Set<string>();
+  /**
+   * The version of every tag a cached field of this request depended on, as read before its
+   * value was loaded (or as stamped on the hit). A whole response built from these fields is
+   * stamped with them; null marks a tag whose version is unknown, so the response is not stored.
+   */
+  readonly stamps = new Map<string, string | null>();
+  /** False once something makes the whole response unfit to store (a stale hit, a bypass). */
+  wholeResponseStorable = true;
 
   constructor(
     private readonly cache: TaggedCache,
@@ -33,26 +39,43 @@ export class RequestCache {
   async resolve<T>(req: CacheRequest, load: () => Promise<T>, isPrivate: boolean): Promise<T> {
     this.minTtlSeconds = Math.min(this.minTtlSeconds, req.ttlSeconds);
     if (isPrivate) this.private = true;
-    for (const t of req.tags) this.tags.add(t);
     const started = performance.now();
-    if (this.mode !== 'normal') {
-      const value = await this.cache.get(req, load, this.mode);
+    if (this.mode === 'bypass') {
+      this.wholeResponseStorable = false;
+      this.count(req.label, false);
+      return load();
+    }
+    if (this.mode === 'refresh') {
+      const { value, versions } = await this.cache.fillStamped(req, await this.cache.readVersions(req.tags), load);
+      this.stamp(req.tags, versions);
       this.count(req.label, false);
       return value;
     }
     const found = await this.lookups.load(req);
     if (found.hit) {
-      this.cache.stats.record({ type: 'hit', label: req.label, ms: performance.now() - started });
+      this.cache.stats.record({ type: 'hit', label: req.label, key: req.key, ms: performance.now() - started });
       this.count(req.label, true);
-      if (found.stale) this.cache.refreshInBackground(req, load);
+      if (found.stale) {
+        this.wholeResponseStorable = false;
+        this.cache.refreshInBackground(req, load);
+      } else this.stamp(found.entry.tags, found.entry.versions);
       return found.value as T;
     }
-    const value = await this.cache.fill(req, found.versions, load);
+    const { value, versions } = await this.cache.fillStamped(req, found.versions, load);
     // The memoised miss must not send a later read of this key in the same request to load again.
     this.lookups.clear(req);
-    this.cache.stats.record({ type: 'miss', label: req.label, ms: performance.now() - started });
+    this.stamp(req.tags, versions);
+    this.cache.stats.record({ type: 'miss', label: req.label, key: req.key, ms: performance.now() - started });
     this.count(req.label, false);
     return value;
+  }
+
+  private stamp(tags: readonly string[], versions: readonly (string | null)[]): void {
+    tags.forEach((tag, i) => {
+      const known = this.stamps.get(tag);
+      // Two fields that saw different versions of one tag straddled an invalidation: trust neither.
+      this.stamps.set(tag, known === undefined || known === versions[i] ? versions[i] : null);
+    });
   }
 
   private count(label: string, hit: boolean): void {

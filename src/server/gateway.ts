@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
+import { provideCacheAdmin } from '../admin';
 import { schemaVersionOf } from '../cache/keys';
+import { ResponseCache } from '../cache/response-cache';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import type { CacheFaults, CacheHooks } from '../cache/tagged-cache';
 import type { Config } from '../config';
@@ -10,22 +12,24 @@ import type { Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { openDatabase } from '../db/open';
 import { runSeeds } from '../db/seed';
-import { closeServices, createLoaders, createServices, invalidations, resolvers, seeds, type Services } from '../domains';
+import { closeServices, createLoaders, createServices, invalidations, resolvers, responsePolicies, seeds, type Services } from '../domains';
 import type { AppContext } from '../domains/context';
 import { applyCaching, type CachedField } from '../graphql/apply-caching';
 import { applyAuthorization } from '../graphql/authorization';
-import { cacheModeOf } from '../graphql/cache-mode';
 import { cacheDebugPlugin } from '../graphql/debug-plugin';
-import { createErrorFormatter, toGraphQLError } from '../graphql/errors';
+import { createErrorFormatter } from '../graphql/errors';
 import { applyInvalidation, type InvalidationFaults, type InvalidationHooks, type TagInvalidator } from '../graphql/invalidation';
 import { printGatewaySchema } from '../graphql/print-schema';
 import { RequestCache } from '../graphql/request-cache';
+import { DocumentPlanner } from '../graphql/response-plan';
+import { responseErrorsPlugin } from '../graphql/response-errors-plugin';
 import { buildGatewaySchema } from '../graphql/schema';
-import { ClientError } from '../lib/errors';
 import type { Logger } from '../logger';
-import { authenticate } from './auth';
+import { serveDashboard } from './dashboard';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
-import { HttpError, readBody, sendJson, sendText } from './http';
+import { createGraphQLHandler } from './graphql-handler';
+import { HttpError, sendJson, sendText } from './http';
+import { createMetrics } from './metrics';
 
 export interface Gateway {
   readonly server: Server;
@@ -47,7 +51,10 @@ export interface GatewayOptions {
   /** Skip the first-start seed (tests that bring their own data). */
   seed?: boolean;
   /** Test-only: planted cache bugs and pause points for the race tests. */
-  testing?: { faults?: CacheFaults & InvalidationFaults; hooks?: CacheHooks & InvalidationHooks };
+  testing?: {
+    faults?: CacheFaults & InvalidationFaults & { readResponseVersionsAfterExecution?: boolean };
+    hooks?: CacheHooks & InvalidationHooks;
+  };
 }
 
 /** Opens the database, migrates, seeds on first start, and wires GraphQL and the other HTTP routes. */
@@ -76,9 +83,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   applyInvalidation(schema, invalidations, invalidator, opts.testing?.faults, opts.testing?.hooks);
   applyAuthorization(schema);
   logger.info({ backend: cache.backend, tiered: Boolean(cache.tiered), cachedFields: cachedFields.length }, 'cache ready');
+  provideCacheAdmin(schema, { cache: cache.admin, logger: logger.child({ component: 'admin' }) });
+  const metrics = createMetrics(cache);
 
   const services = createServices(db, invalidator);
-  if (opts.seed !== false) await runSeeds(db, seeds(services), logger);
+  if (opts.seed ?? config.SEED) await runSeeds(db, seeds(services), logger);
 
   const apollo = new ApolloServer<AppContext>({
     schema,
@@ -86,53 +95,40 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     includeStacktraceInErrorResponses: !config.production,
     formatError: createErrorFormatter(logger, config.production),
     logger,
-    plugins: config.CACHE_DEBUG ? [cacheDebugPlugin()] : [],
+    // Bearer tokens are never sent by a browser on its own, so there is no CSRF to prevent; GET queries must work.
+    csrfPrevention: false,
+    // Persisted queries are handled before Apollo, in the cache tier (graphql-handler.ts).
+    persistedQueries: false,
+    plugins: [responseErrorsPlugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
   });
   await apollo.start();
 
-  const contextFor = (req: IncomingMessage) => async (): Promise<AppContext> => {
-    let user;
-    try {
-      user = await authenticate(header(req, 'authorization'), config.JWT_SECRET);
-    } catch (err) {
-      if (err instanceof ClientError) throw toGraphQLError(err, 401);
-      throw err;
-    }
-    return { user, services, loaders: createLoaders(services), cache: new RequestCache(cache.cache, cacheModeOf(header(req, 'cache-control'))) };
-  };
-
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    let body: unknown;
-    if (req.method === 'POST') {
-      const raw = await readBody(req);
-      const type = headers.get('content-type') ?? '';
-      if (type.includes('application/json')) {
-        try {
-          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          throw new HttpError(400, 'request body is not valid JSON');
-        }
-      } else body = raw.toString('utf8');
-    }
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: contextFor(req) });
-    for (const [k, v] of result.headers) res.setHeader(k, v);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
-  }
+  const handleGraphQL = createGraphQLHandler({
+    apollo,
+    planner: new DocumentPlanner(schema, responsePolicies),
+    responses: new ResponseCache(cache.store, cache.cache.space, cache.stats, logger.child({ component: 'cache' }), {
+      compressMinBytes: config.CACHE_COMPRESS_MIN_BYTES,
+      maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
+    }),
+    cache: cache.cache,
+    store: cache.store,
+    space: cache.cache.space,
+    jwtSecret: config.JWT_SECRET,
+    defaultTtlSeconds: config.CACHE_DEFAULT_TTL,
+    wholeResponses: config.CACHE_RESPONSES,
+    debug: config.CACHE_DEBUG,
+    faults: opts.testing?.faults,
+    logger,
+    createContext: (user, mode) => ({ user, services, loaders: createLoaders(services), cache: new RequestCache(cache.cache, mode) }),
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
     if (path === '/graphql') return handleGraphQL(req, res, url);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/metrics') return metrics.send(res);
+    if (serveDashboard(path, res)) return;
     if (path === '/readyz') {
       const started = performance.now();
       try {

@@ -29,7 +29,7 @@ describe.each(DATABASE_KINDS)('field caching through GraphQL on Redis (%s)', (ki
   let id: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1' });
+    gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_RESPONSES: '0' });
     await gw.gateway.services.progress.seedSteps();
     admin = await gw.token('root', 'admin');
     alice = await gw.token('alice');
@@ -151,7 +151,7 @@ describe.each(DATABASE_KINDS)('field caching through GraphQL on Redis (%s)', (ki
 describe('field caching on the in-process tier alone (no REDIS_URL)', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { CACHE_DEBUG: '1' });
+    gw = await startTestGateway('pglite', { CACHE_DEBUG: '1', CACHE_RESPONSES: '0' });
   });
   afterAll(() => gw.close());
 
@@ -171,7 +171,7 @@ describe('values above CACHE_MAX_ENTRY_BYTES', () => {
   const prefix = testPrefix();
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_MAX_ENTRY_BYTES: '64', CACHE_COMPRESS_MIN_BYTES: '100000' });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_RESPONSES: '0', CACHE_MAX_ENTRY_BYTES: '64', CACHE_COMPRESS_MIN_BYTES: '100000' });
   });
   afterAll(async () => {
     await gw.close();

@@ -11,6 +11,8 @@ export const DATABASE_KINDS: DatabaseKind[] = ['pglite', 'postgres'];
 
 export interface TestDatabase {
   db: Database;
+  /** For PostgreSQL: a DATABASE_URL that puts a gateway process in this test's schema. */
+  url?: string;
   /** Drops what the test created (the PostgreSQL schema) and closes the connections. */
   dispose(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   const db = openPostgres({ url: TEST_POSTGRES_URL, schema, max: 5 });
   return {
     db,
+    url: `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     async dispose() {
       await db.close();
       await admin.exec(`DROP SCHEMA ${schema} CASCADE`);

@@ -1,0 +1,365 @@
+import { ClientError, InputError } from '../lib/errors';
+import type { AdminStore } from './admin-store';
+import type { CircuitBreaker, CircuitState } from './circuit-breaker';
+import { decodeValue, isCompressed } from './codec';
+import { globToRegExp, invalidGlobReason } from './glob';
+import {
+  isPrivateKeyOf,
+  isStatsKey,
+  isUnderPrefix,
+  type KeyKind,
+  keyKind,
+  type KeySpace,
+  patternUnderPrefix,
+  tagKey,
+  userKeysPattern,
+} from './keys';
+import type { MemoryStore } from './memory-store';
+import { maskRedisUrl } from './redis-url';
+import type { Counters } from './stats';
+import type { StatsAggregator } from './stats-aggregator';
+import type { InvalidationBus } from './store';
+import { normalizeTags, type TaggedCache } from './tagged-cache';
+import { invalidTagReason, userTag } from './tags';
+
+/** More tags than this in one invalidation is refused (split the call). */
+export const MAX_TAGS_PER_CALL = 1000;
+export const MAX_PATTERN_LENGTH = 1024;
+/** SCAN COUNT: keys Redis looks at per call while enumerating the prefix. */
+export const SCAN_BATCH = 1000;
+/** How long a key count (one SCAN of the keyspace) is reused, in milliseconds. */
+export const KEY_COUNT_MAX_AGE_MS = 10_000;
+
+/** The cache backend failed an administrative operation; unlike a read, it is not silently turned into a miss. */
+export class CacheUnavailableError extends ClientError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+}
+
+export interface CacheAdminOptions {
+  cache: TaggedCache;
+  store: AdminStore;
+  /** The in-process tier, alone (backend memory) or in front of Redis. */
+  memory?: MemoryStore;
+  /** Tells other instances to drop keys from their in-process tiers. */
+  bus?: InvalidationBus;
+  breaker?: CircuitBreaker;
+  aggregator?: StatsAggregator;
+  redisUrl?: string;
+}
+
+export interface StatsReport {
+  backend: 'redis' | 'memory';
+  /** 'deployment' when the counters are the sum over every instance (from Redis); 'process' when they are this process's own. */
+  scope: 'deployment' | 'process';
+  redisAvailable: boolean;
+  counters: Counters;
+  uptimeSeconds: number;
+  l1Entries: number;
+  l1Bytes: number;
+  redisUsedMemoryBytes: number | null;
+  redisUsedMemoryHuman: string | null;
+  /** Keys under the prefix (stats hashes excluded); see keyCount. */
+  keyCount: number | null;
+}
+
+export interface HealthReport {
+  healthy: boolean;
+  backend: 'redis' | 'memory';
+  circuit: CircuitState;
+  /** True when an in-process tier sits in front of Redis. */
+  tiered: boolean;
+  redis: { available: boolean; latencyMs: number | null; url: string } | null;
+}
+
+export interface TagState {
+  tag: string;
+  /** True when the tag's version is the one the entry was stamped with: the entry is still valid for this tag. */
+  current: boolean;
+  stampedVersion: string | null;
+  currentVersion: string | null;
+}
+
+export interface EntryReport {
+  key: string;
+  kind: KeyKind;
+  exists: boolean;
+  /** Redis type ('string', 'hash' …), null when absent. */
+  type: string | null;
+  ttlSeconds: number | null;
+  bytes: number | null;
+  compressed: boolean | null;
+  tags: string[];
+  tagStates: TagState[];
+  /** Epoch ms. */
+  createdAt: number | null;
+  freshUntil: number | null;
+}
+
+export interface InvalidationReport {
+  /** Tags given a new version plus keys deleted (or, in a dry run, that would be). */
+  invalidated: number;
+  tags: string[];
+  deletedKeys: number;
+  dryRun: boolean;
+}
+
+export interface DryRun {
+  /** Count what would be invalidated, change nothing. */
+  dryRun?: boolean;
+}
+
+/**
+ * Cache administration for one gateway: deployment-wide stats, health, reading an entry
+ * back, and invalidation by tag, key, pattern or user. Everything stays under this gateway's
+ * prefix: patterns match the part of a key after `{prefix}:`, and keys outside it are refused.
+ * Knows no GraphQL (src/admin exposes it) and no domain (the admin layer maps a dataset or a
+ * model to its tag).
+ */
+export class CacheAdmin {
+  readonly backend: 'redis' | 'memory';
+  readonly space: KeySpace;
+  private keyCountCache?: { at: number; value: Promise<number> };
+
+  constructor(private readonly opts: CacheAdminOptions) {
+    this.backend = opts.store.backend;
+    this.space = opts.cache.space;
+  }
+
+  /** The counters (deployment-wide with Redis, after flushing this process's own), the tiers' sizes and the key count. */
+  async stats(): Promise<StatsReport> {
+    const { aggregator, memory, store } = this.opts;
+    let counters = this.opts.cache.stats.snapshot();
+    let scope: StatsReport['scope'] = 'process';
+    let redisAvailable = false;
+    let usedMemory: { usedBytes: number; usedHuman: string } | undefined;
+    if (aggregator) {
+      try {
+        await aggregator.flush();
+        counters = await aggregator.read();
+        scope = 'deployment';
+        redisAvailable = true;
+      } catch {
+        // Redis is down: this process's own counts are the best answer there is.
+      }
+      usedMemory = await store.memoryInfo().catch(() => undefined);
+    }
+    return {
+      backend: this.backend,
+      scope,
+      redisAvailable,
+      counters,
+      uptimeSeconds: (Date.now() - this.opts.cache.stats.startedAt) / 1000,
+      l1Entries: memory?.entryCount ?? 0,
+      l1Bytes: memory?.bytes ?? 0,
+      redisUsedMemoryBytes: usedMemory && Number.isFinite(usedMemory.usedBytes) ? usedMemory.usedBytes : null,
+      redisUsedMemoryHuman: usedMemory?.usedHuman || null,
+      keyCount: await this.keyCount().catch(() => null),
+    };
+  }
+
+  /** Zeroes the counters: in Redis for the whole deployment, and this process's own. */
+  async resetStats(): Promise<void> {
+    if (this.opts.aggregator) await this.unavailableOnError('reset the stats', () => this.opts.aggregator!.reset());
+    else this.opts.cache.stats.reset();
+  }
+
+  /**
+   * Keys under the prefix, stats hashes excluded. With Redis: one SCAN of the keyspace (MATCH
+   * `{prefix}:*`; DBSIZE would count other applications' keys), reused for
+   * KEY_COUNT_MAX_AGE_MS and shared by concurrent callers; an invalidation here drops it. A
+   * key SCAN returns twice while Redis rehashes is counted twice.
+   */
+  keyCount(): Promise<number> {
+    if (this.backend === 'memory') return Promise.resolve([...(this.opts.memory?.keys(`${this.space.prefix}:`) ?? [])].length);
+    const cached = this.keyCountCache;
+    if (cached && Date.now() - cached.at < KEY_COUNT_MAX_AGE_MS) return cached.value;
+    const value = (async () => {
+      let n = 0;
+      for await (const batch of this.opts.store.scan(patternUnderPrefix(this.space, '*'), SCAN_BATCH)) n += batch.filter((k) => !isStatsKey(this.space, k)).length;
+      return n;
+    })();
+    const entry = { at: Date.now(), value };
+    this.keyCountCache = entry;
+    value.catch(() => {
+      if (this.keyCountCache === entry) this.keyCountCache = undefined;
+    });
+    return value;
+  }
+
+  async health(): Promise<HealthReport> {
+    const circuit = this.opts.breaker?.state ?? 'closed';
+    if (this.backend === 'memory') return { healthy: true, backend: 'memory', circuit, tiered: false, redis: null };
+    let latencyMs: number | null = null;
+    try {
+      latencyMs = Math.round((await this.opts.store.ping()) * 100) / 100;
+    } catch {
+      latencyMs = null;
+    }
+    const available = latencyMs !== null;
+    return {
+      healthy: available && circuit === 'closed',
+      backend: 'redis',
+      circuit,
+      tiered: Boolean(this.opts.memory),
+      redis: { available, latencyMs, url: this.opts.redisUrl ? maskRedisUrl(this.opts.redisUrl) : '' },
+    };
+  }
+
+  /** One key read back: TTL, size, compression, and for entries their tags and whether each is still current. */
+  async entry(key: string): Promise<EntryReport> {
+    this.assertUnderPrefix(key);
+    const found = await this.unavailableOnError('read the key', () => this.opts.store.inspect(key));
+    const report: EntryReport = {
+      key,
+      kind: keyKind(this.space, key),
+      exists: found.exists,
+      type: found.exists ? found.type : null,
+      ttlSeconds: found.ttlMs === null ? null : found.ttlMs / 1000,
+      bytes: found.value?.length ?? null,
+      compressed: null,
+      tags: [],
+      tagStates: [],
+      createdAt: null,
+      freshUntil: null,
+    };
+    if (!found.value || (report.kind !== 'field' && report.kind !== 'response')) return report;
+    let raw: unknown;
+    try {
+      raw = decodeValue(found.value);
+    } catch {
+      return report;
+    }
+    report.compressed = isCompressed(found.value);
+    if (!Array.isArray(raw) || !isStringArray(raw[1]) || !isStringArray(raw[2])) return report;
+    const [tags, stamped] = [raw[1], raw[2]];
+    // Field entries: [value, tags, versions, freshUntil, createdAt]; whole responses: [body, tags, versions, createdAt, ttlSeconds, …].
+    if (report.kind === 'field') {
+      report.freshUntil = numberOrNull(raw[3]);
+      report.createdAt = numberOrNull(raw[4]);
+    } else {
+      report.createdAt = numberOrNull(raw[3]);
+      const ttl = numberOrNull(raw[4]);
+      report.freshUntil = report.createdAt !== null && ttl !== null ? report.createdAt + ttl * 1000 : null;
+    }
+    const current = await this.unavailableOnError('read tag versions', () => this.opts.store.getMany(tags.map((t) => tagKey(this.space, t))));
+    report.tags = tags;
+    report.tagStates = tags.map((tag, i) => {
+      const currentVersion = current[i]?.toString() ?? null;
+      const stampedVersion = stamped[i] ?? null;
+      return { tag, stampedVersion, currentVersion, current: currentVersion !== null && currentVersion === stampedVersion };
+    });
+    return report;
+  }
+
+  /** New versions for tags: every entry stamped with an old one becomes a miss (one write per tag). */
+  async invalidateTags(tags: readonly string[], opts: DryRun = {}): Promise<InvalidationReport> {
+    const unique = this.validTags(tags);
+    const invalidated = opts.dryRun ? unique.length : await this.opts.cache.invalidate(unique);
+    this.keyCountCache = undefined;
+    return { invalidated, tags: unique, deletedKeys: 0, dryRun: Boolean(opts.dryRun) };
+  }
+
+  /** Deletes one key under the prefix, from Redis and from every instance's in-process tier. */
+  async invalidateKey(key: string, opts: DryRun = {}): Promise<InvalidationReport> {
+    this.assertUnderPrefix(key);
+    const deletedKeys = opts.dryRun
+      ? Number((await this.unavailableOnError('read the key', () => this.opts.store.inspect(key))).exists)
+      : await this.dropKeys([key]);
+    return { invalidated: deletedKeys, tags: [], deletedKeys, dryRun: Boolean(opts.dryRun) };
+  }
+
+  /** Deletes the keys whose part after `{prefix}:` matches a Redis glob (SCAN in batches, UNLINK). */
+  async invalidatePattern(pattern: string, opts: DryRun = {}): Promise<InvalidationReport> {
+    if (pattern.length > MAX_PATTERN_LENGTH) throw new InputError(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+    const reason = invalidGlobReason(pattern);
+    if (reason) throw new InputError(`invalid pattern ${JSON.stringify(pattern)}: ${reason}`, { pattern });
+    const deletedKeys = await this.deleteMatching(pattern, Boolean(opts.dryRun));
+    return { invalidated: deletedKeys, tags: [], deletedKeys, dryRun: Boolean(opts.dryRun) };
+  }
+
+  /** Everything private to a user: their tag (`User:{id}`) gets a new version and their PRIVATE entries are deleted. */
+  async invalidateUser(userId: string, opts: DryRun = {}): Promise<InvalidationReport> {
+    if (userId === '') throw new InputError('userId is empty');
+    const tags = this.validTags([userTag(userId)]);
+    const deletedKeys = await this.deleteMatching(userKeysPattern(userId), Boolean(opts.dryRun), (k) => isPrivateKeyOf(this.space, k, userId));
+    const invalidatedTags = opts.dryRun ? tags.length : await this.opts.cache.invalidate(tags);
+    return { invalidated: invalidatedTags + deletedKeys, tags, deletedKeys, dryRun: Boolean(opts.dryRun) };
+  }
+
+  /**
+   * Deletes every cache key of this gateway's prefix (entries, whole responses, tag versions),
+   * from Redis and the in-process tiers, and nothing else: no other prefix, no tag bump, and
+   * the stats hashes stay (resetStats zeroes those).
+   */
+  async clear(opts: DryRun = {}): Promise<InvalidationReport> {
+    const deletedKeys = await this.deleteMatching('*', Boolean(opts.dryRun));
+    return { invalidated: deletedKeys, tags: [], deletedKeys, dryRun: Boolean(opts.dryRun) };
+  }
+
+  private validTags(tags: readonly string[]): string[] {
+    if (tags.length > MAX_TAGS_PER_CALL) throw new InputError(`at most ${MAX_TAGS_PER_CALL} tags per call (got ${tags.length}); split the call`);
+    const problems = tags.flatMap((t) => invalidTagReason(t) ?? []);
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 5).join('; ');
+      throw new InputError(`${shown}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, { invalidTags: problems.length });
+    }
+    return normalizeTags(tags);
+  }
+
+  private assertUnderPrefix(key: string): void {
+    if (!isUnderPrefix(this.space, key)) {
+      throw new InputError(`key ${JSON.stringify(key)} is outside this gateway's prefix "${this.space.prefix}:"`, { prefix: this.space.prefix });
+    }
+  }
+
+  /** SCANs `{prefix}:{pattern}` and deletes (or, dry, counts) what it finds; returns the count. */
+  private async deleteMatching(pattern: string, dryRun: boolean, accept: (key: string) => boolean = () => true): Promise<number> {
+    const match = patternUnderPrefix(this.space, pattern);
+    const wanted = (k: string) => isUnderPrefix(this.space, k) && !isStatsKey(this.space, k) && accept(k);
+    const seen = new Set<string>();
+    let deleted = 0;
+    await this.unavailableOnError(dryRun ? 'count keys' : 'delete keys', async () => {
+      for await (const batch of this.opts.store.scan(match, SCAN_BATCH)) {
+        const keys = batch.filter(wanted);
+        if (keys.length === 0) continue;
+        if (dryRun) for (const k of keys) seen.add(k);
+        else deleted += await this.dropKeys(keys);
+      }
+    });
+    if (dryRun) return seen.size;
+    // Copies in the in-process tier whose Redis key has expired already: drop them too, here and elsewhere.
+    const { memory, bus } = this.opts;
+    if (memory && this.backend === 'redis') {
+      const re = globToRegExp(match);
+      const local = [...memory.keys(`${this.space.prefix}:`)].filter((k) => re.test(k) && wanted(k));
+      await memory.delete(local);
+      await bus?.publish(local);
+    }
+    this.keyCountCache = undefined;
+    return deleted;
+  }
+
+  /** Deletes keys from the shared store and every in-process tier; resolves with how many the store held. */
+  private async dropKeys(keys: readonly string[]): Promise<number> {
+    const n = await this.unavailableOnError('delete keys', () => this.opts.store.unlink(keys));
+    const { memory, bus } = this.opts;
+    if (memory && this.backend === 'redis') {
+      await memory.delete(keys);
+      await bus?.publish(keys);
+    }
+    this.keyCountCache = undefined;
+    return n;
+  }
+
+  private async unavailableOnError<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ClientError) throw err;
+      throw new CacheUnavailableError(`could not ${what}: the cache store failed (${(err as Error).message})`);
+    }
+  }
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

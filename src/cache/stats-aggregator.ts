@@ -1,0 +1,157 @@
+import type { Redis } from 'ioredis';
+import type { CacheLogger } from './errors-are-misses';
+import { type KeySpace, statsKey } from './keys';
+import type { CacheStats, Counters, FieldCounters } from './stats';
+
+export interface StatsAggregatorOptions {
+  stats: CacheStats;
+  /** A connection of its own (not the request path's pool, whose timeout is a few milliseconds). */
+  client: Redis;
+  space: Pick<KeySpace, 'prefix'>;
+  logger: CacheLogger;
+  /** How long after the first unsent event this process's counts are sent, in milliseconds. Default 1000. */
+  flushDelayMs?: number;
+}
+
+/** The stats hashes expire this long after the last write, in milliseconds, so an abandoned prefix does not stay forever. */
+export const STATS_TTL_MS = 30 * 24 * 3600 * 1000;
+
+const TOTALS = ['hits', 'misses', 'sets', 'deletes', 'errors', 'oversize', 'staleServed'] as const;
+const FIELD_COUNTS = ['hits', 'misses'] as const;
+const FIELD_DURATIONS = ['hitMs', 'missMs'] as const;
+
+/**
+ * Deployment-wide counters: each instance adds what it counted to two Redis hashes
+ * (`{prefix}:stats:totals`, `{prefix}:stats:fields`) in one MULTI, at most once per
+ * flushDelayMs and only when something happened, so instances behind a load balancer
+ * report the sum. An instance that reads the sum flushes its own counts first.
+ *
+ * A flush Redis refuses is kept and added to the next one. One that times out after Redis
+ * applied it would be counted twice; stats are an approximation under failure, never a cause
+ * of one.
+ */
+export class StatsAggregator {
+  private carry: Counters = emptyCounters();
+  private timer?: NodeJS.Timeout;
+  private running: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private failing = false;
+  private readonly totalsKey: string;
+  private readonly fieldsKey: string;
+  private readonly delayMs: number;
+
+  constructor(private readonly opts: StatsAggregatorOptions) {
+    this.totalsKey = statsKey(opts.space, 'totals');
+    this.fieldsKey = statsKey(opts.space, 'fields');
+    this.delayMs = opts.flushDelayMs ?? 1000;
+    opts.stats.onEvent(() => this.schedule());
+  }
+
+  /** Sends this process's counts since the last flush; resolves true once they are in Redis (or there were none). */
+  flush(): Promise<boolean> {
+    return this.serialized(() => this.send());
+  }
+
+  /** The deployment's totals as Redis holds them (call flush first to include this process). */
+  async read(): Promise<Counters> {
+    const results = await this.opts.client.multi().hgetall(this.totalsKey).hgetall(this.fieldsKey).exec();
+    if (!results) throw new Error('Redis transaction was not executed');
+    for (const [err] of results) if (err) throw err;
+    const totals = results[0][1] as Record<string, string>;
+    const fields = results[1][1] as Record<string, string>;
+    const out = emptyCounters();
+    for (const name of TOTALS) out[name] = Number(totals[name] ?? 0);
+    for (const [name, raw] of Object.entries(fields)) {
+      const bar = name.lastIndexOf('|');
+      if (bar < 0) continue;
+      const f = (out.fields[name.slice(0, bar)] ??= { hits: 0, misses: 0, hitMs: 0, missMs: 0 });
+      const counter = name.slice(bar + 1) as keyof FieldCounters;
+      if (counter in f) f[counter] = Number(raw);
+    }
+    return out;
+  }
+
+  /** Zeroes the deployment's counters and this process's (other instances' unsent counts still arrive). */
+  reset(): Promise<void> {
+    return this.serialized(async () => {
+      this.opts.stats.reset();
+      this.carry = emptyCounters();
+      await this.opts.client.unlink(this.totalsKey, this.fieldsKey);
+    });
+  }
+
+  /** Sends what is left and stops (shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush().catch(() => false);
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  /** Runs one flush or reset at a time, in call order. */
+  private serialized<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.running.then(run);
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async send(): Promise<boolean> {
+    const counts = addCounters(this.carry, this.opts.stats.drain());
+    this.carry = emptyCounters();
+    if (isEmpty(counts)) return true;
+    try {
+      const tx = this.opts.client.multi();
+      for (const name of TOTALS) if (counts[name]) tx.hincrby(this.totalsKey, name, counts[name]);
+      for (const [coordinate, f] of Object.entries(counts.fields)) {
+        for (const name of FIELD_COUNTS) if (f[name]) tx.hincrby(this.fieldsKey, `${coordinate}|${name}`, f[name]);
+        for (const name of FIELD_DURATIONS) if (f[name]) tx.hincrbyfloat(this.fieldsKey, `${coordinate}|${name}`, f[name]);
+      }
+      tx.pexpire(this.totalsKey, STATS_TTL_MS).pexpire(this.fieldsKey, STATS_TTL_MS);
+      const results = await tx.exec();
+      if (!results) throw new Error('Redis transaction was not executed');
+      for (const [err] of results) if (err) throw err;
+      if (this.failing) this.opts.logger.info({}, 'cache stats reach Redis again');
+      this.failing = false;
+      return true;
+    } catch (err) {
+      this.carry = addCounters(this.carry, counts);
+      if (!this.failing) this.opts.logger.warn({ err: (err as Error).message }, 'could not add cache stats to Redis; keeping them for the next flush');
+      this.failing = true;
+      this.schedule();
+      return false;
+    }
+  }
+}
+
+export function emptyCounters(): Counters {
+  return { hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, fields: {} };
+}
+
+/** a + b, as a new object. */
+export function addCounters(a: Counters, b: Counters): Counters {
+  const out = emptyCounters();
+  for (const name of TOTALS) out[name] = a[name] + b[name];
+  for (const source of [a.fields, b.fields]) {
+    for (const [coordinate, f] of Object.entries(source)) {
+      const t = (out.fields[coordinate] ??= { hits: 0, misses: 0, hitMs: 0, missMs: 0 });
+      t.hits += f.hits;
+      t.misses += f.misses;
+      t.hitMs += f.hitMs;
+      t.missMs += f.missMs;
+    }
+  }
+  return out;
+}
+
+function isEmpty(c: Counters): boolean {
+  return TOTALS.every((name) => c[name] === 0) && Object.keys(c.fields).length === 0;
+}

@@ -1,0 +1,177 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  getNamedType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  print,
+  type SelectionSetNode,
+  validate,
+} from 'graphql';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
+import { LRUCache } from 'lru-cache';
+import { sha256Hex } from '../cache/keys';
+import { type Tag, typeTag } from '../cache/tags';
+import { CACHE_POLICY, type CachePolicy } from './cached';
+
+/**
+ * Root fields whose whole response may be cached, with the tags their data depends on,
+ * derived from their arguments before anything is loaded (e.g. `Query.dataset` → Dataset:{id}).
+ * A root field that is neither listed here nor @cached makes its operation uncacheable.
+ */
+export type ResponsePolicies = Record<string, (args: Record<string, any>) => Tag[]>;
+
+/** What the fast path knows about one operation of a document, computed once per document text. */
+export interface OperationPlan {
+  kind: 'query' | 'mutation' | 'subscription';
+  /** Why the whole response cannot be cached; undefined when it can. */
+  ineligible?: string;
+  /** Smallest TTL of the @cached fields selected; undefined when none is selected. */
+  minTtlSeconds?: number;
+  /** True when a PRIVATE field is selected: the response belongs to one user. */
+  private: boolean;
+  /**
+   * The tags known before execution, for these variables: the root fields' policy tags, and
+   * the type tag of every entity type reached below the root. Undefined when the variables
+   * do not coerce (execution will report it).
+   */
+  staticTags(variables: Record<string, unknown> | undefined): { tags: Tag[]; coerced: Record<string, unknown> } | undefined;
+}
+
+export interface DocumentPlan {
+  /** SHA-256 of the printed document: the same for any whitespace, comments or formatting. */
+  hash: string;
+  /** Undefined when the text does not parse or validate (execution reports the errors). */
+  operations?: Map<string, OperationPlan>;
+}
+
+/** An object type with an `id` field: its changes are announced by its type tag. */
+function isEntity(type: GraphQLObjectType): boolean {
+  return 'id' in type.getFields();
+}
+
+/** Parses, validates and plans documents, remembering the last maxDocuments by their text. */
+export class DocumentPlanner {
+  private readonly plans: LRUCache<string, DocumentPlan>;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly policies: ResponsePolicies,
+    maxDocuments = 1000,
+  ) {
+    for (const coordinate of Object.keys(policies)) {
+      const [typeName, fieldName] = coordinate.split('.');
+      if (typeName !== schema.getQueryType()?.name || !schema.getQueryType()!.getFields()[fieldName]) {
+        throw new Error(`response policy names ${coordinate}, which is not a query field of the schema; fix the name or remove the policy`);
+      }
+    }
+    this.plans = new LRUCache({ max: maxDocuments });
+  }
+
+  plan(text: string): DocumentPlan {
+    let plan = this.plans.get(text);
+    if (!plan) {
+      plan = this.build(text);
+      this.plans.set(text, plan);
+    }
+    return plan;
+  }
+
+  private build(text: string): DocumentPlan {
+    let document: DocumentNode;
+    try {
+      document = parse(text);
+    } catch {
+      return { hash: sha256Hex(text) };
+    }
+    const hash = sha256Hex(print(document));
+    if (validate(this.schema, document).length > 0) return { hash };
+    const operations = new Map<string, OperationPlan>();
+    const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    for (const op of ops) {
+      const plan = this.planOperation(document, op);
+      operations.set(op.name?.value ?? '', plan);
+      // An operation may be asked for without its name when it is the only one.
+      if (ops.length === 1) operations.set('', plan);
+    }
+    return { hash, operations };
+  }
+
+  private planOperation(document: DocumentNode, op: OperationDefinitionNode): OperationPlan {
+    const kind = op.operation;
+    const base = { kind, private: false, staticTags: () => undefined };
+    if (kind !== 'query') return { ...base, ineligible: `${kind}s are never cached whole` };
+    const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+    const rootFields: { def: GraphQLField<unknown, unknown>; node: FieldNode; tagsOf: (args: Record<string, any>) => Tag[] }[] = [];
+    const entityTypes = new Set<string>();
+    let minTtl: number | undefined;
+    let isPrivate = false;
+    let ineligible: string | undefined;
+
+    const fieldsOf = (set: SelectionSetNode, out: FieldNode[] = [], seen = new Set<string>()): FieldNode[] => {
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) out.push(sel);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) fieldsOf(sel.selectionSet, out, seen);
+        else if (!seen.has(sel.name.value)) {
+          seen.add(sel.name.value);
+          const fragment = fragments.get(sel.name.value);
+          if (fragment) fieldsOf(fragment.selectionSet, out, seen);
+        }
+      }
+      return out;
+    };
+
+    const walk = (set: SelectionSetNode, parent: GraphQLObjectType, isRoot: boolean): void => {
+      for (const node of fieldsOf(set)) {
+        const name = node.name.value;
+        if (name === '__typename') continue;
+        if (name.startsWith('__')) {
+          ineligible ??= 'introspection is not cached whole';
+          continue;
+        }
+        const def = parent.getFields()[name];
+        const coordinate = `${parent.name}.${name}`;
+        const policy = def.extensions?.[CACHE_POLICY] as CachePolicy | undefined;
+        const named = getNamedType(def.type);
+        if (policy) {
+          if (policy.ttl !== undefined) minTtl = Math.min(minTtl ?? Infinity, policy.ttl);
+          if (policy.scope === 'PRIVATE') isPrivate = true;
+        } else if (isRoot) {
+          const tagsOf = this.policies[coordinate];
+          if (!tagsOf) ineligible ??= `${coordinate} is not cacheable`;
+          else rootFields.push({ def, node, tagsOf });
+        } else if (isObjectType(named) && isEntity(named)) {
+          entityTypes.add(named.name);
+        }
+        if (node.selectionSet) {
+          if (isObjectType(named)) walk(node.selectionSet, named, false);
+          else ineligible ??= `${coordinate} returns an abstract type`;
+        }
+      }
+    };
+    walk(op.selectionSet, this.schema.getQueryType()!, true);
+    if (ineligible) return { ...base, ineligible };
+
+    const schema = this.schema;
+    const variableDefinitions = op.variableDefinitions ?? [];
+    return {
+      kind,
+      minTtlSeconds: minTtl,
+      private: isPrivate,
+      staticTags(variables) {
+        const coercion = getVariableValues(schema, variableDefinitions, variables ?? {});
+        if (coercion.errors) return undefined;
+        const tags = new Set<Tag>([...entityTypes].map(typeTag));
+        for (const { def, node, tagsOf } of rootFields) {
+          for (const t of tagsOf(getArgumentValues(def, node, coercion.coerced))) tags.add(t);
+        }
+        return { tags: [...tags], coerced: coercion.coerced };
+      },
+    };
+  }
+}

@@ -1,0 +1,261 @@
+/* The cache dashboard: polls cacheStats and cacheHealth over GraphQL with the admin's token and
+ * draws them with Chart.js (served by the gateway from node_modules). Plain browser JavaScript,
+ * no build step. ?poll=SECONDS changes the polling interval (default 5). */
+(function () {
+  'use strict';
+
+  var Chart = window.Chart;
+  var $ = function (id) { return document.getElementById(id); };
+  var params = new URLSearchParams(location.search);
+  var POLL_MS = Math.max(500, (Number(params.get('poll')) || 5) * 1000);
+  var HISTORY_POINTS = 120;
+  var TOKEN_KEY = 'cachegate:dashboard-token';
+
+  var STATS_QUERY = 'query DashboardStats { cacheStats { backend scope redisAvailable hits misses sets deletes errors oversize staleServed hitRate uptimeSeconds l1Entries l1Bytes redisUsedMemoryBytes redisUsedMemoryHuman keyCount fields { coordinate hits misses hitRate avgHitMs avgMissMs } } }';
+  var HEALTH_QUERY = 'query DashboardHealth { cacheHealth { healthy backend circuit tiered redis { available latencyMs url } } }';
+
+  var token = sessionStorage.getItem(TOKEN_KEY) || '';
+  var timer = null;
+  var previous = null;
+  var polling = false;
+
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.font.family = 'system-ui, sans-serif';
+
+  var hitRateChart = new Chart($('chart-hitrate'), {
+    type: 'line',
+    data: { labels: [], datasets: [
+      { label: 'hit rate, this interval (%)', data: [], borderColor: '#1f6feb', backgroundColor: '#1f6feb', spanGaps: true, yAxisID: 'rate' },
+      { label: 'hit rate, since reset (%)', data: [], borderColor: '#8250df', backgroundColor: '#8250df', borderDash: [4, 3], yAxisID: 'rate' },
+      { label: 'misses, this interval', data: [], type: 'bar', backgroundColor: 'rgba(198,40,40,.35)', yAxisID: 'count' },
+    ] },
+    options: { scales: {
+      rate: { position: 'left', min: 0, max: 100, title: { display: true, text: '%' } },
+      count: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'misses' } },
+    } },
+  });
+  var fieldsChart = new Chart($('chart-fields'), {
+    type: 'bar',
+    data: { labels: [], datasets: [
+      { label: 'hits', data: [], backgroundColor: '#2e7d32' },
+      { label: 'misses', data: [], backgroundColor: '#c62828' },
+    ] },
+    options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } },
+  });
+  var latencyChart = new Chart($('chart-latency'), {
+    type: 'bar',
+    data: { labels: [], datasets: [
+      { label: 'avg hit (ms)', data: [], backgroundColor: '#2e7d32' },
+      { label: 'avg miss (ms)', data: [], backgroundColor: '#c62828' },
+    ] },
+    options: { indexAxis: 'y', scales: { x: { type: 'logarithmic' } } },
+  });
+  var memoryChart = new Chart($('chart-memory'), {
+    type: 'line',
+    data: { labels: [], datasets: [
+      { label: 'Redis used memory (MB)', data: [], borderColor: '#d97706', backgroundColor: '#d97706' },
+      { label: 'in-process tier (MB)', data: [], borderColor: '#0891b2', backgroundColor: '#0891b2' },
+    ] },
+    options: { scales: { y: { beginAtZero: true } } },
+  });
+
+  function gql(query, variables) {
+    var headers = { 'content-type': 'application/json', accept: 'application/json' };
+    if (token) headers.authorization = 'Bearer ' + token;
+    return fetch('/graphql', { method: 'POST', headers: headers, body: JSON.stringify({ query: query, variables: variables || {} }) })
+      .then(function (res) { return res.json(); })
+      .then(function (body) {
+        if (body.errors && body.errors.length) {
+          var e = body.errors[0];
+          var err = new Error(e.message + (e.extensions && e.extensions.code ? ' (' + e.extensions.code + ')' : ''));
+          err.code = e.extensions && e.extensions.code;
+          throw err;
+        }
+        return body.data;
+      });
+  }
+
+  function showError(message) {
+    var el = $('error');
+    el.textContent = message || '';
+    el.hidden = !message;
+  }
+
+  var fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+  var fmt2 = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+  var pct = function (r) { return fmt2.format(r * 100) + ' %'; };
+  var mb = function (bytes) { return bytes == null ? null : Math.round((bytes / 1048576) * 100) / 100; };
+  var bytesText = function (b) { return b < 1024 ? b + ' B' : b < 1048576 ? fmt2.format(b / 1024) + ' KB' : fmt2.format(b / 1048576) + ' MB'; };
+
+  function pushPoint(chart, label, values) {
+    chart.data.labels.push(label);
+    values.forEach(function (v, i) { chart.data.datasets[i].data.push(v); });
+    if (chart.data.labels.length > HISTORY_POINTS) {
+      chart.data.labels.shift();
+      chart.data.datasets.forEach(function (d) { d.data.shift(); });
+    }
+    chart.update('none');
+  }
+
+  function renderStats(s) {
+    $('stat-hitRate').textContent = pct(s.hitRate);
+    $('stat-scope').textContent = s.scope === 'deployment' ? 'all instances' : 'this instance only';
+    $('stat-hits').textContent = fmt.format(s.hits);
+    $('stat-misses').textContent = fmt.format(s.misses);
+    $('stat-errors').textContent = fmt.format(s.errors);
+    $('stat-errors').className = 'value' + (s.errors > 0 ? ' bad' : '');
+    $('stat-sets').textContent = fmt.format(s.sets);
+    $('stat-keyCount').textContent = s.keyCount == null ? '–' : fmt.format(s.keyCount);
+    $('stat-redisMemory').textContent = s.redisUsedMemoryHuman || '–';
+    $('stat-l1').textContent = fmt.format(s.l1Entries) + ' entries';
+    $('stat-l1Bytes').textContent = bytesText(s.l1Bytes);
+
+    var time = new Date().toLocaleTimeString();
+    var interval = null;
+    var intervalMisses = null;
+    if (previous) {
+      var dh = s.hits - previous.hits;
+      var dm = s.misses - previous.misses;
+      // A reset between two polls makes the deltas negative: no point for that interval.
+      if (dh >= 0 && dm >= 0) {
+        intervalMisses = dm;
+        interval = dh + dm > 0 ? Math.round((dh / (dh + dm)) * 10000) / 100 : null;
+      }
+    }
+    previous = s;
+    pushPoint(hitRateChart, time, [interval, Math.round(s.hitRate * 10000) / 100, intervalMisses]);
+    pushPoint(memoryChart, time, [mb(s.redisUsedMemoryBytes), mb(s.l1Bytes)]);
+
+    var labels = s.fields.map(function (f) { return f.coordinate; });
+    fieldsChart.data.labels = labels;
+    fieldsChart.data.datasets[0].data = s.fields.map(function (f) { return f.hits; });
+    fieldsChart.data.datasets[1].data = s.fields.map(function (f) { return f.misses; });
+    fieldsChart.update('none');
+    latencyChart.data.labels = labels;
+    latencyChart.data.datasets[0].data = s.fields.map(function (f) { return f.avgHitMs; });
+    latencyChart.data.datasets[1].data = s.fields.map(function (f) { return f.avgMissMs; });
+    latencyChart.update('none');
+
+    var body = $('fields').tBodies[0];
+    body.textContent = '';
+    if (s.fields.length === 0) {
+      var empty = body.insertRow();
+      var cell = empty.insertCell();
+      cell.colSpan = 6;
+      cell.className = 'muted';
+      cell.textContent = 'no cached field has been read since the last reset';
+    }
+    s.fields.forEach(function (f) {
+      var row = body.insertRow();
+      row.dataset.coordinate = f.coordinate;
+      [f.coordinate, fmt.format(f.hits), fmt.format(f.misses), pct(f.hitRate), f.avgHitMs == null ? '–' : fmt2.format(f.avgHitMs), f.avgMissMs == null ? '–' : fmt2.format(f.avgMissMs)]
+        .forEach(function (text) { row.insertCell().textContent = text; });
+    });
+  }
+
+  function renderHealth(h) {
+    var state = $('health-state');
+    state.textContent = h.healthy ? 'healthy' : 'unhealthy';
+    state.className = 'value ' + (h.healthy ? 'good' : 'bad');
+    var parts = [h.backend + (h.tiered ? ' + in-process tier' : ''), 'circuit ' + h.circuit];
+    if (h.redis) {
+      parts.push(h.redis.available ? 'PING ' + fmt2.format(h.redis.latencyMs) + ' ms' : 'Redis unreachable');
+      if (h.redis.url) parts.push(h.redis.url);
+    }
+    $('health-detail').textContent = parts.join(' · ');
+  }
+
+  function poll() {
+    if (polling) return Promise.resolve();
+    polling = true;
+    var health = gql(HEALTH_QUERY).then(function (d) { renderHealth(d.cacheHealth); });
+    var stats = token
+      ? gql(STATS_QUERY).then(function (d) {
+          renderStats(d.cacheStats);
+          $('status').textContent = 'connected';
+        })
+      : Promise.resolve();
+    return Promise.all([health, stats])
+      .then(function () {
+        showError('');
+        $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+      })
+      .catch(function (err) {
+        showError(err.message);
+        if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') $('status').textContent = 'token refused';
+      })
+      .then(function () { polling = false; });
+  }
+
+  function start() {
+    clearInterval(timer);
+    previous = null;
+    poll();
+    timer = setInterval(poll, POLL_MS);
+  }
+
+  $('auth').addEventListener('submit', function (event) {
+    event.preventDefault();
+    token = $('token').value.trim().replace(/^Bearer\s+/i, '');
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $('status').textContent = token ? 'connecting…' : 'not connected';
+    start();
+  });
+
+  function report(mutation, r) {
+    var text = (r.dryRun ? '[dry run] ' : '') + mutation + ': invalidated ' + r.invalidated;
+    if (r.tags.length) text += ' · tags ' + r.tags.join(', ');
+    text += ' · keys deleted ' + r.deletedKeys;
+    $('result').textContent = text;
+    $('result').className = '';
+  }
+
+  function failed(err) {
+    $('result').textContent = err.message;
+    $('result').className = 'bad';
+  }
+
+  function runMutation(mutation, argName, value) {
+    var dryRun = $('dry-run').checked;
+    var isList = argName === 'tags';
+    var varType = isList ? '[String!]!' : argName === 'pattern' || argName === 'key' ? 'String!' : 'ID!';
+    var query = 'mutation Dashboard($value: ' + varType + ', $dryRun: Boolean) { r: ' + mutation + '(' + argName + ': $value, dryRun: $dryRun) { invalidated tags deletedKeys dryRun } }';
+    var input = isList ? value.split(',').map(function (t) { return t.trim(); }).filter(Boolean) : value.trim();
+    $('result').textContent = mutation + '…';
+    return gql(query, { value: input, dryRun: dryRun }).then(function (d) { report(mutation, d.r); poll(); }, failed);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('#invalidate form'), function (form) {
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      runMutation(form.dataset.mutation, form.dataset.arg, form.elements.value.value);
+    });
+  });
+
+  var clearButton = $('clear-cache');
+  var disarm = null;
+  clearButton.addEventListener('click', function () {
+    if (!clearButton.classList.contains('armed')) {
+      clearButton.classList.add('armed');
+      clearButton.textContent = 'Click again to clear';
+      disarm = setTimeout(function () { clearButton.classList.remove('armed'); clearButton.textContent = 'Clear cache'; }, 5000);
+      return;
+    }
+    clearTimeout(disarm);
+    clearButton.classList.remove('armed');
+    clearButton.textContent = 'Clear cache';
+    gql('mutation DashboardClear($dryRun: Boolean) { r: clearCache(dryRun: $dryRun) { invalidated tags deletedKeys dryRun } }', { dryRun: $('dry-run').checked })
+      .then(function (d) { report('clearCache', d.r); poll(); }, failed);
+  });
+
+  $('reset-stats').addEventListener('click', function () {
+    gql('mutation DashboardReset { resetCacheStats { hits } }')
+      .then(function () { $('result').textContent = 'resetCacheStats: counters zeroed'; previous = null; poll(); }, failed);
+  });
+
+  $('poll').textContent = String(POLL_MS / 1000);
+  $('token').value = token;
+  if (token) $('status').textContent = 'connecting…';
+  start();
+})();

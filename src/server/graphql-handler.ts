@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { canonicalJson, type KeySpace, persistedQueryKey, responseKey } from '../cache/keys';
+import { etagOf, type ResponseCache } from '../cache/response-cache';
+import type { KeyValueStore } from '../cache/store';
+import type { TaggedCache } from '../cache/tagged-cache';
+import type { AppContext } from '../domains/context';
+import { cacheModeOf } from '../graphql/cache-mode';
+import type { DocumentPlanner, OperationPlan } from '../graphql/response-plan';
+import { ClientError } from '../lib/errors';
+import type { Logger } from '../logger';
+import { authenticate, type User } from './auth';
+import { type GraphQLRequestBody, type ParsedRequest, readGraphQLRequest } from './graphql-request';
+import { sendJson } from './http';
+
+/** How long a persisted query's text is kept, in milliseconds. */
+const PERSISTED_QUERY_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface GraphQLHandlerDeps {
+  apollo: ApolloServer<AppContext>;
+  planner: DocumentPlanner;
+  responses: ResponseCache;
+  cache: TaggedCache;
+  store: KeyValueStore;
+  space: KeySpace;
+  jwtSecret: string;
+  defaultTtlSeconds: number;
+  /** CACHE_RESPONSES: false sends every request through execution (field caching still applies). */
+  wholeResponses: boolean;
+  /** CACHE_DEBUG: responses say in extensions.cache how the cache served them. */
+  debug: boolean;
+  logger: Logger;
+  createContext(user: User | undefined, mode: ReturnType<typeof cacheModeOf>): AppContext;
+  /** Test-only: plants the stale-set bug in whole responses (versions read after execution). */
+  faults?: { readResponseVersionsAfterExecution?: boolean };
+}
+
+type CacheVerdict = 'HIT' | 'MISS' | 'BYPASS';
+
+/**
+ * POST and GET /graphql. An operation whose every field is cacheable is answered from one
+ * whole-response entry when its tags are all current — without parsing, validating or
+ * executing (the plan of a document text is kept in memory) and with the stored bytes written
+ * as they are. Everything else, and every miss, goes through Apollo Server.
+ */
+export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
+  const { apollo, planner, responses, cache, store, space } = deps;
+
+  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const parsed = await readGraphQLRequest(req, url);
+    let user: User | undefined;
+    try {
+      user = await authenticate(header(req, 'authorization'), deps.jwtSecret);
+    } catch (err) {
+      if (err instanceof ClientError) return sendErrors(res, 401, err.message, err.code);
+      throw err;
+    }
+    const mode = cacheModeOf(header(req, 'cache-control'));
+    if (parsed.kind !== 'single') return execute(req, res, parsed, user, mode, undefined);
+
+    const body = { ...parsed.body };
+    const persisted = body.extensions?.persistedQuery as { version?: number; sha256Hash?: string } | undefined;
+    if (persisted) {
+      const resolved = await resolvePersistedQuery(body, persisted);
+      if ('error' in resolved) return sendErrors(res, resolved.status, resolved.error, resolved.code);
+      body.query = resolved.query;
+    }
+    if (body.query === undefined) return execute(req, res, { kind: 'single', body }, user, mode, undefined);
+
+    const plan = planner.plan(body.query);
+    const op = plan.operations?.get(body.operationName ?? '');
+    if ((req.method === 'GET' || req.method === 'HEAD') && op && op.kind !== 'query') {
+      return sendErrors(res, 405, `${op.kind}s are not allowed over GET; use POST`, 'METHOD_NOT_ALLOWED', { allow: 'POST' });
+    }
+    if (!deps.wholeResponses || !op || op.ineligible || mode === 'bypass' || (op.private && !user)) return execute(req, res, { kind: 'single', body }, user, mode, undefined);
+    const known = op.staticTags(body.variables);
+    if (!known) return execute(req, res, { kind: 'single', body }, user, mode, undefined);
+
+    const key = responseKey(space, {
+      documentHash: plan.hash,
+      operationName: body.operationName,
+      variables: canonicalJson(known.coerced),
+      user: op.private ? user : undefined,
+    });
+    if (mode === 'normal') {
+      const hit = await responses.lookup(key);
+      if (hit) {
+        const headers = cacheHeaders(hit.private, Math.max(0, hit.ttlSeconds), hit.etag, 'HIT');
+        headers.age = String(Math.max(0, Math.floor((Date.now() - hit.createdAt) / 1000)));
+        return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, headers);
+      }
+    }
+    // Versions of the tags known up front are read (or created) before anything is loaded.
+    const staticTags = [...known.tags].sort();
+    const staticVersions = await cache.ensureVersions(staticTags, await cache.readVersions(staticTags));
+    return execute(req, res, { kind: 'single', body }, user, mode, { key, op, staticTags, staticVersions });
+  };
+
+  async function execute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parsed: ParsedRequest,
+    user: User | undefined,
+    mode: ReturnType<typeof cacheModeOf>,
+    candidate: { key: string; op: OperationPlan; staticTags: string[]; staticVersions: (string | null)[] } | undefined,
+  ): Promise<void> {
+    const context = deps.createContext(user, mode);
+    const headers = new HeaderMap([['content-type', 'application/json']]);
+    const accept = header(req, 'accept');
+    if (accept) headers.set('accept', accept);
+    const requestBody = parsed.kind === 'single' ? withoutPersistedQuery(parsed.body) : parsed.raw;
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: '', body: requestBody },
+      context: async () => context,
+    });
+    const status = result.status ?? 200;
+    const outHeaders: Record<string, string> = {};
+    for (const [k, v] of result.headers) outHeaders[k] = v;
+    if (result.body.kind !== 'complete') {
+      res.writeHead(status, { ...outHeaders, 'x-cache': 'BYPASS', 'cache-control': 'no-store' });
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+      return;
+    }
+    const bytes = Buffer.from(result.body.string);
+    const rc = context.cache;
+    const storable = candidate && status === 200 && rc?.wholeResponseStorable;
+    if (!candidate || !rc || !storable) {
+      const verdict: CacheVerdict = 'BYPASS';
+      return send(req, res, status, bytes, { ...outHeaders, ...noStoreHeaders(verdict) });
+    }
+    const ttlSeconds = Math.min(candidate.op.minTtlSeconds ?? deps.defaultTtlSeconds, rc.minTtlSeconds);
+    const isPrivate = candidate.op.private || rc.private;
+    const etag = etagOf(bytes);
+    const tags = [...candidate.staticTags];
+    let versions = [...candidate.staticVersions];
+    for (const [tag, version] of rc.stamps) {
+      const i = tags.indexOf(tag);
+      if (i === -1) {
+        tags.push(tag);
+        versions.push(version);
+      } else if (versions[i] !== version) versions[i] = null;
+    }
+    if (deps.faults?.readResponseVersionsAfterExecution) versions = await cache.readVersions(tags);
+    if (versions.every((v) => v !== null) && !cache.anyPending(tags)) {
+      await responses.store(candidate.key, { body: deps.debug ? withoutDebugExtension(bytes) : bytes, tags, versions: versions as string[], createdAt: Date.now(), ttlSeconds, private: isPrivate, etag });
+    }
+    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(isPrivate, ttlSeconds, etag, 'MISS') });
+  }
+
+  async function resolvePersistedQuery(
+    body: GraphQLRequestBody,
+    persisted: { version?: number; sha256Hash?: string },
+  ): Promise<{ query: string } | { error: string; code: string; status: number }> {
+    if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string') {
+      return { error: 'persistedQuery needs version 1 and a sha256Hash', code: 'BAD_USER_INPUT', status: 400 };
+    }
+    const hash = persisted.sha256Hash.toLowerCase();
+    const key = persistedQueryKey(space, hash);
+    if (body.query !== undefined) {
+      if (createHash('sha256').update(body.query).digest('hex') !== hash) {
+        return { error: 'provided sha does not match query', code: 'PERSISTED_QUERY_HASH_MISMATCH', status: 400 };
+      }
+      await store.setMany([{ key, value: Buffer.from(body.query), ttlMs: PERSISTED_QUERY_TTL_MS }]);
+      return { query: body.query };
+    }
+    const [text] = await store.getMany([key]);
+    if (!text) return { error: 'PersistedQueryNotFound', code: 'PERSISTED_QUERY_NOT_FOUND', status: 200 };
+    return { query: text.toString() };
+  }
+}
+
+function cacheHeaders(isPrivate: boolean, maxAgeSeconds: number, etag: string, verdict: CacheVerdict): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': `${isPrivate ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
+    etag,
+    'x-cache': verdict,
+  };
+}
+
+function noStoreHeaders(verdict: CacheVerdict): Record<string, string> {
+  return { 'cache-control': 'no-store', 'x-cache': verdict };
+}
+
+/** Writes a response, answering 304 when the client already holds these bytes. */
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
+  const etag = headers.etag;
+  if (status === 200 && etag && header(req, 'if-none-match')?.split(',').some((t) => t.trim() === etag)) {
+    const { 'content-type': _t, ...rest } = headers;
+    res.writeHead(304, rest);
+    res.end();
+    return;
+  }
+  headers['content-length'] = String(body.length);
+  res.writeHead(status, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendErrors(res: ServerResponse, status: number, message: string, code: string, extraHeaders: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { 'cache-control': 'no-store', ...extraHeaders });
+}
+
+/** The body Apollo executes: no persisted-query extension (resolved already) and no undefined members, which it refuses. */
+function withoutPersistedQuery(body: GraphQLRequestBody): GraphQLRequestBody {
+  const out: GraphQLRequestBody = {};
+  if (body.query !== undefined) out.query = body.query;
+  if (body.operationName !== undefined) out.operationName = body.operationName;
+  if (body.variables !== undefined) out.variables = body.variables;
+  if (body.extensions) {
+    const { persistedQuery: _omit, ...extensions } = body.extensions;
+    out.extensions = extensions;
+  }
+  return out;
+}
+
+/** A stored body never carries the debug report of the request that stored it. */
+function withoutDebugExtension(body: Buffer): Buffer {
+  const parsed = JSON.parse(body.toString('utf8'));
+  if (parsed.extensions) {
+    delete parsed.extensions.cache;
+    if (Object.keys(parsed.extensions).length === 0) delete parsed.extensions;
+  }
+  return Buffer.from(JSON.stringify(parsed));
+}
+
+/** The debug report of a whole-response hit: no field ran. */
+function withDebugExtension(body: Buffer): Buffer {
+  const parsed = JSON.parse(body.toString('utf8'));
+  parsed.extensions = { ...parsed.extensions, cache: { mode: 'normal', response: 'HIT', fields: {} } };
+  return Buffer.from(JSON.stringify(parsed));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,109 @@
+import type { ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CircuitState } from '../cache/circuit-breaker';
+import type { CacheRuntime } from '../cache/runtime';
+
+/** Seconds: hits take well under a millisecond, misses as long as the computation. */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** Answers GET /metrics in the Prometheus text format. */
+  send(res: ServerResponse): Promise<void>;
+}
+
+/**
+ * GET /metrics: this instance's cache counters per field coordinate, fed by CacheStats
+ * events, plus gauges read at scrape time and Node's default process metrics. A registry of
+ * its own per gateway, so two gateways in one process (tests) never share counters.
+ */
+export function createMetrics(cache: CacheRuntime): GatewayMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const hits = new Counter({ name: 'cachegate_cache_hits_total', help: 'Cache hits, by field coordinate', labelNames: ['coordinate'], registers });
+  const misses = new Counter({ name: 'cachegate_cache_misses_total', help: 'Cache misses, by field coordinate', labelNames: ['coordinate'], registers });
+  const errors = new Counter({
+    name: 'cachegate_cache_errors_total',
+    help: 'Cache store failures, each served as a miss, by operation (get, set, setIfAbsent, delete, decode)',
+    labelNames: ['op'],
+    registers,
+  });
+  const sets = new Counter({ name: 'cachegate_cache_sets_total', help: 'Cache entries written', registers });
+  const invalidations = new Counter({ name: 'cachegate_cache_invalidated_tags_total', help: 'Tags given a new version', registers });
+  const oversize = new Counter({ name: 'cachegate_cache_oversize_total', help: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES', registers });
+  const stale = new Counter({ name: 'cachegate_cache_stale_served_total', help: 'Stale values served within their swr window', registers });
+  const duration = new Histogram({
+    name: 'cachegate_cache_lookup_duration_seconds',
+    help: 'Time to answer a cached field, by coordinate and result (hit, or miss including the computation)',
+    labelNames: ['coordinate', 'result'],
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+
+  new Gauge({
+    name: 'cachegate_cache_circuit_state',
+    help: 'The Redis circuit breaker: 1 for the current state (closed, half-open, open), 0 for the others',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const current = cache.breaker?.state ?? 'closed';
+      for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'cachegate_cache_l1_bytes',
+    help: 'Bytes held by the in-process tier',
+    registers,
+    collect() {
+      this.set(cache.memory?.bytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'cachegate_cache_l1_entries',
+    help: 'Entries in the in-process tier',
+    registers,
+    collect() {
+      this.set(cache.memory?.entryCount ?? 0);
+    },
+  });
+
+  cache.stats.onEvent((e) => {
+    switch (e.type) {
+      case 'hit':
+        hits.inc({ coordinate: e.label });
+        duration.observe({ coordinate: e.label, result: 'hit' }, e.ms / 1000);
+        return;
+      case 'miss':
+        misses.inc({ coordinate: e.label });
+        duration.observe({ coordinate: e.label, result: 'miss' }, e.ms / 1000);
+        return;
+      case 'error':
+        errors.inc({ op: e.op });
+        return;
+      case 'set':
+        sets.inc(e.count);
+        return;
+      case 'delete':
+        invalidations.inc(e.count);
+        return;
+      case 'oversize':
+        oversize.inc();
+        return;
+      case 'stale':
+        stale.inc();
+        return;
+    }
+  });
+
+  return {
+    registry,
+    async send(res) {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
+    },
+  };
+}
