@@ -26,6 +26,12 @@ export const RESPONSE_LABEL = '(whole response)';
  * (both from memory when the in-process tier holds them).
  */
 export class ResponseCache {
+  /**
+   * Decoded entries by the bytes they came from: the in-process tier hands back the same Buffer
+   * for the same entry, so a hit decodes (and builds its tag keys) once, not per request.
+   */
+  private readonly decoded = new WeakMap<Buffer, { entry: ResponseEntry; tagKeys: string[]; versionBytes: Buffer[] }>();
+
   constructor(
     private readonly kv: KeyValueStore,
     private readonly space: KeySpace,
@@ -38,12 +44,13 @@ export class ResponseCache {
   async lookup(key: string): Promise<ResponseEntry | undefined> {
     const started = performance.now();
     const [bytes] = await this.kv.getMany([key]);
-    const entry = bytes ? this.decode(key, bytes) : undefined;
+    const found = bytes ? this.decodeOnce(key, bytes) : undefined;
     const now = (this.opts.now ?? Date.now)();
-    if (!entry || now >= entry.createdAt + entry.ttlSeconds * 1000) return this.miss(started);
-    const current = entry.tags.length ? await this.kv.getMany(entry.tags.map((t) => tagKey(this.space, t))) : [];
-    for (let i = 0; i < entry.tags.length; i++) {
-      if (current[i] === null || current[i]!.toString() !== entry.versions[i]) return this.miss(started);
+    if (!found || now >= found.entry.createdAt + found.entry.ttlSeconds * 1000) return this.miss(started);
+    const { entry, tagKeys, versionBytes } = found;
+    const current = tagKeys.length ? await this.kv.getMany(tagKeys) : [];
+    for (let i = 0; i < tagKeys.length; i++) {
+      if (current[i] === null || !current[i]!.equals(versionBytes[i])) return this.miss(started);
     }
     this.stats.record({ type: 'hit', label: RESPONSE_LABEL, ms: performance.now() - started });
     return entry;
@@ -65,6 +72,17 @@ export class ResponseCache {
   private miss(started: number): undefined {
     this.stats.record({ type: 'miss', label: RESPONSE_LABEL, ms: performance.now() - started });
     return undefined;
+  }
+
+  private decodeOnce(key: string, bytes: Buffer): { entry: ResponseEntry; tagKeys: string[]; versionBytes: Buffer[] } | undefined {
+    let found = this.decoded.get(bytes);
+    if (!found) {
+      const entry = this.decode(key, bytes);
+      if (!entry) return undefined;
+      found = { entry, tagKeys: entry.tags.map((t) => tagKey(this.space, t)), versionBytes: entry.versions.map((v) => Buffer.from(v)) };
+      this.decoded.set(bytes, found);
+    }
+    return found;
   }
 
   private decode(key: string, bytes: Buffer): ResponseEntry | undefined {

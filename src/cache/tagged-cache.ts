@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { decodeEntry, encodeEntry, type Entry } from './codec';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, tagKey } from './keys';
@@ -67,6 +68,11 @@ export function normalizeTags(tags: Iterable<string>): string[] {
   return [...new Set(tags)].sort();
 }
 
+/** Equal and all known: a null version never matches anything. */
+function sameVersions(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
+  return a.length === b.length && a.every((v, i) => v !== null && v === b[i]);
+}
+
 const newVersion = () => Buffer.from(randomBytes(6).toString('base64url'));
 
 /**
@@ -87,6 +93,12 @@ export class TaggedCache {
   readonly space: KeySpace;
   readonly stats: CacheStats;
   private readonly flights = new SingleFlight();
+  /**
+   * Values loaded in the last moment, with the versions they were stamped with. A request that
+   * saw a miss just before a concurrent load finished would otherwise load again; it may take
+   * this value instead only if it saw the very same tag versions (nothing was invalidated since).
+   */
+  private readonly justLoaded = new LRUCache<string, Stamped<unknown> & { freshUntil: number }>({ max: 10_000, ttl: 1000 });
   /** Tags whose invalidation could not be written yet: lookups treat them as changed until it is. */
   private readonly pendingTags = new Set<string>();
   private retryTimer?: NodeJS.Timeout;
@@ -130,18 +142,30 @@ export class TaggedCache {
    * `versions` (read before loading; missing ones are created first).
    */
   async fill<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
-    return (await this.fillStamped(req, versions, load)).value;
+    return (await this.fillStamped(req, versions, load, true)).value;
   }
 
-  /** fill, also telling which tag versions the value was stamped with (null where none could be had). */
-  fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T>> {
-    return this.flights.run(req.key, () => this.loadAndStore(req, versions, load));
+  /**
+   * fill, also telling which tag versions the value was stamped with (null where none could be
+   * had). reuseJustLoaded lets a miss take a value a concurrent load finished a moment ago;
+   * refreshes pass false, since they exist to load again.
+   */
+  fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>, reuseJustLoaded: boolean): Promise<Stamped<T>> {
+    if (reuseJustLoaded) {
+      const recent = this.justLoaded.get(req.key) as (Stamped<T> & { freshUntil: number }) | undefined;
+      if (recent && this.now() < recent.freshUntil && sameVersions(recent.versions, versions)) return Promise.resolve(recent);
+    }
+    return this.flights.run(req.key, async () => {
+      const { stored, ...stamped } = await this.loadAndStore(req, versions, load);
+      if (stored) this.justLoaded.set(req.key, { ...stamped, freshUntil: this.now() + this.ttlOf(req, stamped.value) * 1000 });
+      return stamped;
+    });
   }
 
   /** Lookup then fill: the whole protocol for one value. */
   async get<T>(req: CacheRequest, load: () => Promise<T>, mode: CacheMode = 'normal'): Promise<T> {
     if (mode === 'bypass') return load();
-    if (mode === 'refresh') return this.fill(req, await this.readVersions(req.tags), load);
+    if (mode === 'refresh') return (await this.fillStamped(req, await this.readVersions(req.tags), load, false)).value;
     const started = performance.now();
     const [found] = await this.lookupMany([req]);
     if (found.hit) {
@@ -158,7 +182,7 @@ export class TaggedCache {
   refreshInBackground<T>(req: CacheRequest, load: () => Promise<T>): void {
     this.stats.record({ type: 'stale' });
     this.readVersions(req.tags)
-      .then((versions) => this.fill(req, versions, load))
+      .then((versions) => this.fillStamped(req, versions, load, false))
       .catch((err) => this.opts.logger.warn({ err: (err as Error).message, key: req.key }, 'background refresh failed'));
   }
 
@@ -196,7 +220,7 @@ export class TaggedCache {
     return true;
   }
 
-  private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T>> {
+  private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T> & { stored: boolean }> {
     let versions: (string | null)[];
     let value: T;
     if (this.opts.faults?.readTagVersionsAfterLoad) {
@@ -209,8 +233,8 @@ export class TaggedCache {
       await this.opts.hooks?.afterLoad?.(req.key);
     }
     const stampable = versions.every((v) => v !== null) && !this.anyPending(req.tags);
-    if (stampable) await this.store(req, versions as string[], value);
-    return { value, versions: stampable ? versions : versions.map(() => null) };
+    const stored = stampable && (await this.store(req, versions as string[], value));
+    return { value, versions: stampable ? versions : versions.map(() => null), stored };
   }
 
   /** True when one of tags has an invalidation this process could not write yet. */
@@ -230,18 +254,24 @@ export class TaggedCache {
     return out;
   }
 
-  private async store(req: CacheRequest, versions: string[], value: unknown): Promise<void> {
-    // A not-found answer is cached briefly: long enough to absorb a burst, short enough not to hide a create.
-    const ttlSeconds = value === null ? Math.min(req.ttlSeconds, NEGATIVE_TTL_SECONDS) : req.ttlSeconds;
+  /** A not-found answer is cached briefly: long enough to absorb a burst, short enough not to hide a create. */
+  private ttlOf(req: CacheRequest, value: unknown): number {
+    return value === null ? Math.min(req.ttlSeconds, NEGATIVE_TTL_SECONDS) : req.ttlSeconds;
+  }
+
+  /** Stores an entry; false when it was too large or the store refused it. */
+  private async store(req: CacheRequest, versions: string[], value: unknown): Promise<boolean> {
+    const ttlSeconds = this.ttlOf(req, value);
     const now = this.now();
     const { bytes } = encodeEntry({ value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now }, this.opts.compressMinBytes);
     if (bytes.length > this.opts.maxEntryBytes) {
       this.stats.record({ type: 'oversize' });
       this.opts.logger.debug({ key: req.key, bytes: bytes.length }, 'value larger than CACHE_MAX_ENTRY_BYTES; not cached');
-      return;
+      return false;
     }
     const ok = await this.opts.store.setMany([{ key: req.key, value: bytes, ttlMs: (ttlSeconds + req.swrSeconds) * 1000 }]);
     if (ok) this.stats.record({ type: 'set', count: 1 });
+    return ok;
   }
 
   private async flushPending(): Promise<void> {

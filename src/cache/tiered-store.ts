@@ -21,6 +21,7 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
   readonly kind = 'tiered';
   private generation = 0;
   private subscribed = false;
+  private disposed = false;
 
   constructor(
     readonly memory: MemoryStore,
@@ -42,7 +43,7 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
       void this.memory.delete(keys);
     });
     const lost = (event: string) => () => {
-      if (!this.subscribed) return;
+      if (!this.subscribed || this.disposed) return;
       this.subscribed = false;
       this.generation++;
       this.memory.clear();
@@ -52,6 +53,12 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     subscriber.on('reconnecting', lost('reconnecting'));
     subscriber.on('ready', () => void this.subscribe());
     if (subscriber.status === 'ready') void this.subscribe();
+  }
+
+  /** Stops listening (shutdown): closing the subscription then is not a loss worth a warning. */
+  dispose(): void {
+    this.disposed = true;
+    this.subscribed = false;
   }
 
   /** True while invalidation messages are being received (and memory is in use). */

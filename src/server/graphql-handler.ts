@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import { canonicalJson, type KeySpace, persistedQueryKey, responseKey } from '../cache/keys';
+import { LRUCache } from 'lru-cache';
+import { canonicalJson, type KeySpace, persistedQueryKey, responseKey, type ResponseKeyParts } from '../cache/keys';
 import { etagOf, type ResponseCache } from '../cache/response-cache';
 import type { KeyValueStore } from '../cache/store';
 import type { TaggedCache } from '../cache/tagged-cache';
@@ -11,7 +12,7 @@ import type { DocumentPlanner, OperationPlan } from '../graphql/response-plan';
 import { ClientError } from '../lib/errors';
 import type { Logger } from '../logger';
 import { authenticate, type User } from './auth';
-import { type GraphQLRequestBody, type ParsedRequest, readGraphQLRequest } from './graphql-request';
+import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText } from './graphql-request';
 import { sendJson } from './http';
 
 /** How long a persisted query's text is kept, in milliseconds. */
@@ -38,17 +39,39 @@ export interface GraphQLHandlerDeps {
 
 type CacheVerdict = 'HIT' | 'MISS' | 'BYPASS';
 
+/** Requests longer than this are not remembered (their text would crowd out many small ones). */
+const MAX_REMEMBERED_TEXT = 64 * 1024;
+
+/** What a request text yields, whoever sends it: the request, and for a cacheable query its key and known tags. */
+interface Prepared {
+  parsed: ParsedRequest;
+  op?: OperationPlan;
+  candidate?: {
+    parts: Omit<ResponseKeyParts, 'user'>;
+    /** The key when the response is PUBLIC (a PRIVATE one adds the user). */
+    publicKey: string;
+    staticTags: string[];
+    private: boolean;
+  };
+  reject?: { status: number; message: string; code: string; headers?: Record<string, string> };
+  /** False when the outcome may change later (a persisted query not registered yet). */
+  remember: boolean;
+}
+
 /**
  * POST and GET /graphql. An operation whose every field is cacheable is answered from one
- * whole-response entry when its tags are all current — without parsing, validating or
- * executing (the plan of a document text is kept in memory) and with the stored bytes written
- * as they are. Everything else, and every miss, goes through Apollo Server.
+ * whole-response entry when its tags are all current, without parsing, validating or
+ * executing: what a request text yields (its plan, key and known tags) is remembered by the
+ * text, and the stored bytes are written as they are. Everything else, and every miss, goes
+ * through Apollo Server.
  */
 export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   const { apollo, planner, responses, cache, store, space } = deps;
+  const prepared = new LRUCache<string, Prepared>({ max: 2000 });
 
-  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const parsed = await readGraphQLRequest(req, url);
+  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const text = await readRequestText(req, url);
     let user: User | undefined;
     try {
       user = await authenticate(header(req, 'authorization'), deps.jwtSecret);
@@ -57,32 +80,17 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       throw err;
     }
     const mode = cacheModeOf(header(req, 'cache-control'));
-    if (parsed.kind !== 'single') return execute(req, res, parsed, user, mode, undefined);
-
-    const body = { ...parsed.body };
-    const persisted = body.extensions?.persistedQuery as { version?: number; sha256Hash?: string } | undefined;
-    if (persisted) {
-      const resolved = await resolvePersistedQuery(body, persisted);
-      if ('error' in resolved) return sendErrors(res, resolved.status, resolved.error, resolved.code);
-      body.query = resolved.query;
+    const memoKey = `${method === 'POST' ? 'P' : 'G'}${text}`;
+    let prep = prepared.get(memoKey);
+    if (!prep) {
+      prep = await prepare(method, text);
+      if (prep.remember && text.length <= MAX_REMEMBERED_TEXT) prepared.set(memoKey, prep);
     }
-    if (body.query === undefined) return execute(req, res, { kind: 'single', body }, user, mode, undefined);
+    if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
+    const candidate = prep.candidate;
+    if (!deps.wholeResponses || !candidate || mode === 'bypass' || (candidate.private && !user)) return execute(req, res, prep.parsed, user, mode, undefined);
 
-    const plan = planner.plan(body.query);
-    const op = plan.operations?.get(body.operationName ?? '');
-    if ((req.method === 'GET' || req.method === 'HEAD') && op && op.kind !== 'query') {
-      return sendErrors(res, 405, `${op.kind}s are not allowed over GET; use POST`, 'METHOD_NOT_ALLOWED', { allow: 'POST' });
-    }
-    if (!deps.wholeResponses || !op || op.ineligible || mode === 'bypass' || (op.private && !user)) return execute(req, res, { kind: 'single', body }, user, mode, undefined);
-    const known = op.staticTags(body.variables);
-    if (!known) return execute(req, res, { kind: 'single', body }, user, mode, undefined);
-
-    const key = responseKey(space, {
-      documentHash: plan.hash,
-      operationName: body.operationName,
-      variables: canonicalJson(known.coerced),
-      user: op.private ? user : undefined,
-    });
+    const key = candidate.private ? responseKey(space, { ...candidate.parts, user }) : candidate.publicKey;
     if (mode === 'normal') {
       const hit = await responses.lookup(key);
       if (hit) {
@@ -92,10 +100,40 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       }
     }
     // Versions of the tags known up front are read (or created) before anything is loaded.
-    const staticTags = [...known.tags].sort();
-    const staticVersions = await cache.ensureVersions(staticTags, await cache.readVersions(staticTags));
-    return execute(req, res, { kind: 'single', body }, user, mode, { key, op, staticTags, staticVersions });
+    const staticVersions = await cache.ensureVersions(candidate.staticTags, await cache.readVersions(candidate.staticTags));
+    return execute(req, res, prep.parsed, user, mode, { key, op: prep.op!, staticTags: candidate.staticTags, staticVersions });
   };
+
+  async function prepare(method: string, text: string): Promise<Prepared> {
+    const parsed = parseRequestText(method, text);
+    if (parsed.kind !== 'single') return { parsed, remember: true };
+    const body = { ...parsed.body };
+    const persisted = body.extensions?.persistedQuery as { version?: number; sha256Hash?: string } | undefined;
+    if (persisted) {
+      const resolved = await resolvePersistedQuery(body, persisted);
+      if ('error' in resolved) {
+        return { parsed, reject: { status: resolved.status, message: resolved.error, code: resolved.code }, remember: resolved.code !== 'PERSISTED_QUERY_NOT_FOUND' };
+      }
+      body.query = resolved.query;
+    }
+    const single: ParsedRequest = { kind: 'single', body };
+    if (body.query === undefined) return { parsed: single, remember: true };
+    const plan = planner.plan(body.query);
+    const op = plan.operations?.get(body.operationName ?? '');
+    if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
+      return { parsed: single, op, reject: { status: 405, message: `${op.kind}s are not allowed over GET; use POST`, code: 'METHOD_NOT_ALLOWED', headers: { allow: 'POST' } }, remember: true };
+    }
+    if (!op || op.ineligible) return { parsed: single, op, remember: true };
+    const known = op.staticTags(body.variables);
+    if (!known) return { parsed: single, op, remember: true };
+    const parts = { documentHash: plan.hash, operationName: body.operationName, variables: canonicalJson(known.coerced) };
+    return {
+      parsed: single,
+      op,
+      candidate: { parts, publicKey: responseKey(space, parts), staticTags: [...known.tags].sort(), private: op.private },
+      remember: true,
+    };
+  }
 
   async function execute(
     req: IncomingMessage,

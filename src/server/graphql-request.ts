@@ -11,9 +11,24 @@ export interface GraphQLRequestBody {
 
 export type ParsedRequest = { kind: 'single'; body: GraphQLRequestBody } | { kind: 'other'; raw: unknown };
 
-export async function readGraphQLRequest(req: IncomingMessage, url: URL): Promise<ParsedRequest> {
+/**
+ * The request as text: a POST's body, or a GET's query string. Identical texts are identical
+ * requests (whatever the user), which lets the handler remember what it derived from one.
+ */
+export async function readRequestText(req: IncomingMessage, url: string): Promise<string> {
   if (req.method === 'GET' || req.method === 'HEAD') {
-    const p = url.searchParams;
+    const q = url.indexOf('?');
+    return q === -1 ? '' : url.slice(q + 1);
+  }
+  if (req.method !== 'POST') throw new HttpError(405, 'GraphQL accepts GET (queries) and POST');
+  const type = String(req.headers['content-type'] ?? '');
+  if (!type.includes('application/json')) throw new HttpError(415, 'POST /graphql needs content-type: application/json');
+  return (await readBody(req)).toString('utf8');
+}
+
+export function parseRequestText(method: string, text: string): ParsedRequest {
+  if (method === 'GET' || method === 'HEAD') {
+    const p = new URLSearchParams(text);
     return {
       kind: 'single',
       body: {
@@ -24,13 +39,9 @@ export async function readGraphQLRequest(req: IncomingMessage, url: URL): Promis
       },
     };
   }
-  if (req.method !== 'POST') throw new HttpError(405, 'GraphQL accepts GET (queries) and POST');
-  const type = String(req.headers['content-type'] ?? '');
-  if (!type.includes('application/json')) throw new HttpError(415, 'POST /graphql needs content-type: application/json');
-  const raw = await readBody(req);
   let body: unknown;
   try {
-    body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+    body = text.length ? JSON.parse(text) : undefined;
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }

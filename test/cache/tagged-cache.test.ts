@@ -183,6 +183,21 @@ describe.each(stores)('the tagged cache on %s', (kind, storeOf) => {
     expect(new Set(values)).toEqual(new Set([1]));
   });
 
+  it('lets a miss seen just before a concurrent load finished take that value, unless a tag changed since', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:1']);
+    const [early] = await cache.lookupMany([req]);
+    const [late] = await cache.lookupMany([req]);
+    if (early.hit || late.hit) throw new Error('expected misses');
+    let loads = 0;
+    await cache.fill(req, early.versions, async () => ++loads);
+    expect(await cache.fill(req, late.versions, async () => ++loads)).toBe(1);
+    await cache.invalidate(['Thing:1']);
+    const [afterWrite] = await cache.lookupMany([req]);
+    if (afterWrite.hit) throw new Error('expected a miss after the invalidation');
+    expect(await cache.fill(req, afterWrite.versions, async () => ++loads)).toBe(2);
+  });
+
   it("reads many entries and all their tags' versions in one lookup", async () => {
     const cache = makeCache(storeOf(), prefix);
     const reqs = [1, 2, 3].map((i) => request(prefix, `${name()}-${i}`, [`Thing:${i}`, 'Thing']));
