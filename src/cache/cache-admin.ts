@@ -333,6 +333,7 @@ export class CacheAdmin {
       const re = globToRegExp(match);
       const local = [...memory.keys(`${this.space.prefix}:`)].filter((k) => re.test(k) && wanted(k));
       await memory.delete(local);
+      this.opts.cache.forget(local);
       await bus?.publish(local);
     }
     this.keyCountCache = undefined;
@@ -342,6 +343,7 @@ export class CacheAdmin {
   /** Deletes keys from the shared store and every in-process tier; resolves with how many the store held. */
   private async dropKeys(keys: readonly string[]): Promise<number> {
     const n = await this.unavailableOnError('delete keys', () => this.opts.store.unlink(keys));
+    this.opts.cache.forget(keys);
     const { memory, bus } = this.opts;
     if (memory && this.backend === 'redis') {
       await memory.delete(keys);

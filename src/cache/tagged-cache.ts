@@ -150,13 +150,18 @@ export class TaggedCache {
    * had). reuseJustLoaded lets a miss take a value a concurrent load finished a moment ago;
    * refreshes pass false, since they exist to load again.
    */
-  fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>, reuseJustLoaded: boolean): Promise<Stamped<T>> {
+  async fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>, reuseJustLoaded: boolean): Promise<Stamped<T>> {
+    // Missing versions are created (or learnt, if another reader just created them) first, so
+    // every caller of one tag state agrees on its versions.
+    const seen = versions.some((v) => v === null) ? await this.ensureVersions(req.tags, versions) : versions;
     if (reuseJustLoaded) {
       const recent = this.justLoaded.get(req.key) as (Stamped<T> & { freshUntil: number }) | undefined;
-      if (recent && this.now() < recent.freshUntil && sameVersions(recent.versions, versions)) return Promise.resolve(recent);
+      if (recent && this.now() < recent.freshUntil && sameVersions(recent.versions, seen)) return recent;
     }
-    return this.flights.run(req.key, async () => {
-      const { stored, ...stamped } = await this.loadAndStore(req, versions, load);
+    // Only callers that saw the same tag versions share a load: one that looked after an
+    // invalidation must not be handed a value loaded before it.
+    return this.flights.run(`${req.key}\n${seen.join('\n')}`, async () => {
+      const { stored, ...stamped } = await this.loadAndStore(req, seen, load);
       if (stored) this.justLoaded.set(req.key, { ...stamped, freshUntil: this.now() + this.ttlOf(req, stamped.value) * 1000 });
       return stamped;
     });
@@ -208,6 +213,15 @@ export class TaggedCache {
   /** Stops background retries (shutdown). */
   dispose(): void {
     clearTimeout(this.retryTimer);
+  }
+
+  /**
+   * Forgets what this process loaded a moment ago for keys that were just deleted (admin
+   * invalidation by key or pattern): deleting a key changes no tag version, so a value kept
+   * for reuse would otherwise still be handed to the next miss.
+   */
+  forget(keys: readonly string[]): void {
+    for (const key of keys) this.justLoaded.delete(key);
   }
 
   private stampsCurrent(req: CacheRequest, entry: Entry, versions: readonly (string | null)[]): boolean {

@@ -198,6 +198,25 @@ describe.each(stores)('the tagged cache on %s', (kind, storeOf) => {
     expect(await cache.fill(req, afterWrite.versions, async () => ++loads)).toBe(2);
   });
 
+  it('does not hand a reader that looked after an invalidation a load that started before it', async () => {
+    const cache = makeCache(storeOf(), prefix);
+    const req = request(prefix, name(), ['Thing:1']);
+    const held = gate();
+    let committed = 'old';
+    const first = cache.get(req, async () => {
+      const seen = committed;
+      await held.promise;
+      return seen;
+    });
+    await sleep(20);
+    committed = 'new';
+    await cache.invalidate(['Thing:1']);
+    const second = cache.get(req, async () => committed);
+    held.open();
+    expect(await first).toBe('old');
+    expect(await second).toBe('new');
+  });
+
   it("reads many entries and all their tags' versions in one lookup", async () => {
     const cache = makeCache(storeOf(), prefix);
     const reqs = [1, 2, 3].map((i) => request(prefix, `${name()}-${i}`, [`Thing:${i}`, 'Thing']));
