@@ -23,7 +23,7 @@ const schema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** redis:// or rediss:// URL; unset means the in-process cache tier only. */
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional()),
-  /** Comma-separated host:port list of Redis Cluster seed nodes (takes precedence over REDIS_URL). */
+  /** Comma-separated host:port list of Redis Cluster seed nodes. Not supported yet: the gateway refuses to start with it. */
   REDIS_CLUSTER_NODES: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** Prefix of every key this gateway writes; admin pattern operations never leave it. */
   REDIS_CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'REDIS_CACHE_PREFIX may hold letters, digits, _ . - only').default('cachegate'),
@@ -41,6 +41,11 @@ const schema = z.object({
   CACHE_REDIS_TIMEOUT_MS: int(1).default(100),
   /** Adds per-request cache hits and misses to `extensions.cache`. */
   CACHE_DEBUG: bool.default(false),
+  /**
+   * At most this often (milliseconds) an instance adds its cache counters to the deployment's in
+   * Redis; 0 sends them only when cacheStats is read, and at shutdown.
+   */
+  CACHE_STATS_FLUSH_MS: int(0, 60_000).default(1000),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Loads the demo data (vega datasets, onboarding steps, model runs, EMG recordings) on first start. */
@@ -73,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (e.REDIS_CLUSTER_NODES) {
+    throw new ConfigError('REDIS_CLUSTER_NODES is not supported yet: point REDIS_URL at a single Redis (or a proxy in front of the cluster)');
+  }
   if (production && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 16 characters)');
   }

@@ -12,8 +12,21 @@ export function serveJobs(handlers: JobHandlers): void {
       if (!handler) throw new Error(`unknown job ${job}; known: ${Object.keys(handlers).join(', ')}`);
       port.postMessage({ ok: true, result: await handler(payload) });
     } catch (err) {
-      const e = err as Error & { code?: string };
-      port.postMessage({ ok: false, error: { message: e?.message ?? String(err), code: typeof e?.code === 'string' ? e.code : undefined } });
+      const e = err as Error & { code?: string; details?: Record<string, unknown> };
+      port.postMessage({
+        ok: false,
+        error: { message: e?.message ?? String(err), code: typeof e?.code === 'string' ? e.code : undefined, details: plainDetails(e?.details) },
+      });
     }
   });
+}
+
+/** A client error's details travel back only if they survive structured cloning as plain data. */
+function plainDetails(details: unknown): Record<string, unknown> | undefined {
+  if (!details || typeof details !== 'object') return undefined;
+  try {
+    return structuredClone(details) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

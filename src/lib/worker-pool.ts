@@ -91,13 +91,13 @@ export class WorkerPool {
     const worker = new Worker(file, { execArgv });
     worker.unref();
     const slot: Slot = { worker, busy: false };
-    worker.on('message', (msg: { ok: boolean; result?: unknown; error?: { message: string; code?: string } }) => {
+    worker.on('message', (msg: { ok: boolean; result?: unknown; error?: { message: string; code?: string; details?: Record<string, unknown> } }) => {
       const pending = this.inFlight.get(worker);
       this.inFlight.delete(worker);
       slot.busy = false;
       if (pending) {
         if (msg.ok) pending.resolve(msg.result);
-        else pending.reject(jobError(pending.job, msg.error?.message ?? 'worker failed', msg.error?.code));
+        else pending.reject(jobError(pending.job, msg.error?.message ?? 'worker failed', msg.error?.code, msg.error?.details));
       }
       this.dispatch();
     });
@@ -118,7 +118,7 @@ export class WorkerPool {
   }
 }
 
-const clientErrors: Record<string, new (message: string) => ClientError> = {
+const clientErrors: Record<string, new (message: string, details?: Record<string, unknown>) => ClientError> = {
   BAD_USER_INPUT: InputError,
   NOT_FOUND: NotFoundError,
   UNAUTHENTICATED: UnauthenticatedError,
@@ -127,7 +127,7 @@ const clientErrors: Record<string, new (message: string) => ClientError> = {
 };
 
 /** A client error thrown in a worker comes back as the same client error; anything else as WorkerJobError. */
-function jobError(job: string, message: string, code?: string): Error {
+function jobError(job: string, message: string, code?: string, details?: Record<string, unknown>): Error {
   const ClientErrorClass = code ? clientErrors[code] : undefined;
-  return ClientErrorClass ? new ClientErrorClass(message) : new WorkerJobError(job, message, code);
+  return ClientErrorClass ? new ClientErrorClass(message, details) : new WorkerJobError(job, message, code);
 }

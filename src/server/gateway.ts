@@ -76,6 +76,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     l1MaxBytes: config.CACHE_L1_MAX_BYTES,
     maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
     compressMinBytes: config.CACHE_COMPRESS_MIN_BYTES,
+    statsFlushDelayMs: config.CACHE_STATS_FLUSH_MS,
     logger: logger.child({ component: 'cache' }),
     faults: opts.testing?.faults,
     hooks: opts.testing?.hooks,
@@ -88,7 +89,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   provideCacheAdmin(schema, { cache: cache.admin, logger: logger.child({ component: 'admin' }) });
   const metrics = createMetrics(cache);
 
-  const services = createServices(db, invalidator);
+  const services = createServices(db, invalidator, logger.child({ component: 'domains' }));
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds(services), logger);
 
   const apollo = new ApolloServer<AppContext>({

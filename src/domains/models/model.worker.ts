@@ -1,0 +1,32 @@
+// Worker thread entry for the models domain: training and prediction are CPU-bound, so they run
+// here, off the gateway's event loop. Start it with `new WorkerPool(path.join(__dirname, 'model.worker'))`.
+// An InputError keeps its code (BAD_USER_INPUT) across the thread boundary.
+import { serveJobs } from '../../lib/worker-host';
+import { tableFromChunks, type StoredTableJob } from '../datasets/compute';
+import type { Table } from '../datasets/table';
+import { predict, trainModel, validateTrainingRequest, type Prediction, type TrainedModel, type TrainingRequest, type TrainOptions } from './training';
+
+export interface TrainJob extends TrainOptions {
+  table: Table;
+}
+
+/**
+ * A stored dataset as DatasetService.loadStoredTable gives it: its chunks' JSON text, parsed
+ * here rather than on the gateway's event loop (flights-200k is megabytes of JSON).
+ */
+export interface TrainStoredJob extends TrainOptions, StoredTableJob {}
+
+export interface ValidateStoredJob extends TrainingRequest, StoredTableJob {}
+
+export interface PredictJob {
+  model: string;
+  input: Record<string, unknown>;
+}
+
+serveJobs({
+  train: ({ table, ...options }: TrainJob): TrainedModel => trainModel(table, options),
+  trainStored: ({ columns, chunks, ...options }: TrainStoredJob): TrainedModel => trainModel(tableFromChunks(columns, chunks), options),
+  /** The features a training request resolves to, or the InputError naming what is wrong with it. */
+  validateStored: ({ columns, chunks, ...request }: ValidateStoredJob): string[] => validateTrainingRequest(tableFromChunks(columns, chunks), request),
+  predict: ({ model, input }: PredictJob): Prediction => predict(model, input),
+});
