@@ -34,3 +34,10 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
   }
   return applied;
 }
+
+/** The random identity the migrations gave this database (see 005_database_identity.sql). */
+export async function databaseIdentity(db: Database): Promise<string> {
+  const [row] = await db.query<{ value: string }>("SELECT value FROM gateway_meta WHERE key = 'database_id'");
+  if (!row) throw new Error('gateway_meta has no database_id: run the migrations first');
+  return row.value;
+}

@@ -10,7 +10,7 @@ import { DatasetResolver } from './datasets/dataset.resolver';
 import { seedVegaDatasets } from './datasets/dataset.seed';
 import { DatasetService } from './datasets/dataset.service';
 import type { Dataset } from './datasets/dataset.type';
-import { emgInvalidations } from './emg/emg.cache';
+import { emgInvalidations, emgResponsePolicies } from './emg/emg.cache';
 import { EmgResolver } from './emg/emg.resolver';
 import { seedEmgRecordings } from './emg/emg.seed';
 import { EmgService } from './emg/emg.service';
@@ -31,7 +31,7 @@ export const resolvers: NonEmptyArray<Function> = [DatasetResolver, ProgressReso
 export const invalidations: InvalidationPolicies = { ...datasetInvalidations, ...progressInvalidations, ...emgInvalidations, ...modelInvalidations };
 
 /** The root lookups whose whole responses may be cached, and the tags their arguments name. */
-export const responsePolicies: ResponsePolicies = { ...datasetResponsePolicies, ...modelResponsePolicies };
+export const responsePolicies: ResponsePolicies = { ...datasetResponsePolicies, ...modelResponsePolicies, ...emgResponsePolicies };
 
 /** Process-wide domain services. */
 export interface Services {

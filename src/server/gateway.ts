@@ -9,7 +9,7 @@ import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import type { CacheFaults, CacheHooks } from '../cache/tagged-cache';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
-import { migrate } from '../db/migrate';
+import { databaseIdentity, migrate } from '../db/migrate';
 import { openDatabase } from '../db/open';
 import { runSeeds } from '../db/seed';
 import { closeServices, createLoaders, createServices, invalidations, resolvers, responsePolicies, seeds, type Services } from '../domains';
@@ -69,7 +69,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const schema = await buildGatewaySchema(resolvers);
   const cache = await createCacheRuntime({
-    space: { prefix: config.REDIS_CACHE_PREFIX, schemaVersion: schemaVersionOf(printGatewaySchema(schema)) },
+    // A new schema or a recreated database gets keys of its own.
+    space: { prefix: config.REDIS_CACHE_PREFIX, schemaVersion: schemaVersionOf(`${printGatewaySchema(schema)}\n${await databaseIdentity(db)}`) },
     redisUrl: config.REDIS_URL,
     redisPoolSize: config.REDIS_POOL_SIZE,
     redisTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
@@ -138,7 +139,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       const started = performance.now();
       try {
         await db.query('SELECT 1');
-        return sendJson(res, 200, { status: 'ready', database: { kind: db.kind, ok: true, latencyMs: round(performance.now() - started) } });
+        // A dead Redis does not make the gateway unready: requests are then computed, not failed.
+        return sendJson(res, 200, {
+          status: 'ready',
+          database: { kind: db.kind, ok: true, latencyMs: round(performance.now() - started) },
+          cache: { backend: cache.backend, circuit: cache.breaker?.state ?? 'none', inProcessTier: Boolean(cache.memory) },
+        });
       } catch (err) {
         logger.warn({ err }, 'readiness check: database unreachable');
         return sendJson(res, 503, { status: 'not ready', database: { kind: db.kind, ok: false, error: (err as Error).message } });
@@ -183,11 +189,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       if (!opts.db) await db.close();
     },
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

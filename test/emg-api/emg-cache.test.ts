@@ -15,7 +15,7 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
   const csv = sineCsv([55], 1000, 1);
 
   beforeAll(async () => {
-    gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1' });
+    gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_RESPONSES: '0' });
     token = await gw.token('physio');
     c3d = await shortDemo(gw, 41);
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Database } from '../../src/db/database';
 import { openPglite } from '../../src/db/pglite';
 import { openPostgres } from '../../src/db/postgres';
@@ -17,9 +18,19 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
+/** Set by test/global-setup.ts: an initialised, empty PGlite data directory, so no test file waits for initdb. */
+export const PGLITE_TEMPLATE_ENV = 'CACHEGATE_TEST_PGLITE_TEMPLATE';
+
+let template: Blob | undefined;
+function pgliteTemplate(): Blob | undefined {
+  const file = process.env[PGLITE_TEMPLATE_ENV];
+  if (!template && file && existsSync(file)) template = new Blob([readFileSync(file)]);
+  return template;
+}
+
 export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const db = await openPglite();
+    const db = await openPglite(undefined, pgliteTemplate());
     return { db, dispose: () => db.close() };
   }
   const schema = `cachegate_test_${randomBytes(6).toString('hex')}`;
