@@ -65,7 +65,8 @@ export interface StatsReport {
 export interface HealthReport {
   healthy: boolean;
   backend: 'redis' | 'memory';
-  circuit: CircuitState;
+  /** The Redis circuit breaker's state; 'none' without Redis (as /readyz says). */
+  circuit: CircuitState | 'none';
   /** True when an in-process tier sits in front of Redis. */
   tiered: boolean;
   redis: { available: boolean; latencyMs: number | null; url: string } | null;
@@ -187,7 +188,7 @@ export class CacheAdmin {
   }
 
   async health(): Promise<HealthReport> {
-    const circuit = this.opts.breaker?.state ?? 'closed';
+    const circuit = this.opts.breaker?.state ?? 'none';
     if (this.backend === 'memory') return { healthy: true, backend: 'memory', circuit, tiered: false, redis: null };
     let latencyMs: number | null = null;
     try {

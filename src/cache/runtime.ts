@@ -27,7 +27,7 @@ export interface CacheRuntimeOptions {
   logger: CacheLogger;
   faults?: CacheFaults;
   hooks?: CacheHooks;
-  /** How long after the first unsent event this instance adds its counts to the deployment's, in milliseconds. Default 1000. */
+  /** How long after the first unsent event this instance adds its counts to the deployment's, in milliseconds; 0: only when read. Default 1000. */
   statsFlushDelayMs?: number;
 }
 

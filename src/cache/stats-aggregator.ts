@@ -9,7 +9,7 @@ export interface StatsAggregatorOptions {
   client: Redis;
   space: Pick<KeySpace, 'prefix'>;
   logger: CacheLogger;
-  /** How long after the first unsent event this process's counts are sent, in milliseconds. Default 1000. */
+  /** How long after the first unsent event this process's counts are sent, in milliseconds; 0: only on flush(). Default 1000. */
   flushDelayMs?: number;
 }
 
@@ -89,7 +89,7 @@ export class StatsAggregator {
   }
 
   private schedule(): void {
-    if (this.timer || this.closed) return;
+    if (this.timer || this.closed || this.delayMs === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();

@@ -45,12 +45,12 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
 
   new Gauge({
     name: 'cachegate_cache_circuit_state',
-    help: 'The Redis circuit breaker: 1 for the current state (closed, half-open, open), 0 for the others',
+    help: 'The Redis circuit breaker: 1 for the current state (closed, half-open, open), 0 for the others; absent without Redis',
     labelNames: ['state'],
     registers,
     collect() {
-      const current = cache.breaker?.state ?? 'closed';
-      for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
+      const current = cache.breaker?.state;
+      if (current) for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
     },
   });
   new Gauge({

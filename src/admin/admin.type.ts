@@ -1,0 +1,79 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'Cache hits and misses of one cached field (or of whole responses)' })
+export class FieldCacheStats {
+  @Field({ description: 'Type.field' }) coordinate!: string;
+  @Field(() => Float) hits!: number;
+  @Field(() => Float) misses!: number;
+  @Field(() => Float, { description: 'hits / (hits + misses); 0 when both are 0' }) hitRate!: number;
+  @Field(() => Float, { nullable: true, description: 'Average time to answer a hit, in milliseconds; null without hits' }) avgHitMs!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Average time to answer a miss (computing the value included), in milliseconds' }) avgMissMs!: number | null;
+}
+
+@ObjectType({ description: 'Cache counters: for the whole deployment when Redis is configured and answers, otherwise this process’s own' })
+export class CacheStats {
+  @Field({ description: '"redis" or "memory": where values are shared' }) backend!: string;
+  @Field({ description: '"deployment" (every instance, summed in Redis) or "process" (this instance only)' }) scope!: string;
+  @Field() redisAvailable!: boolean;
+  @Field(() => Float) hits!: number;
+  @Field(() => Float) misses!: number;
+  @Field(() => Float, { description: 'Entries written' }) sets!: number;
+  @Field(() => Float, { description: 'Tags invalidated' }) deletes!: number;
+  @Field(() => Float, { description: 'Cache store failures (each one served as a miss)' }) errors!: number;
+  @Field(() => Float, { description: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES' }) oversize!: number;
+  @Field(() => Float, { description: 'Stale values served within their swr window' }) staleServed!: number;
+  @Field(() => Float, { description: 'hits / (hits + misses); 0 when both are 0' }) hitRate!: number;
+  @Field(() => Float, { description: 'Seconds since this instance started counting' }) uptimeSeconds!: number;
+  @Field(() => Int, { description: 'Entries in this instance’s in-process tier' }) l1Entries!: number;
+  @Field(() => Float, { description: 'Bytes held by this instance’s in-process tier' }) l1Bytes!: number;
+  @Field(() => Float, { nullable: true, description: 'used_memory of the Redis server (INFO memory), for every application on it' }) redisUsedMemoryBytes!: number | null;
+  @Field(() => String, { nullable: true }) redisUsedMemoryHuman!: string | null;
+  @Field(() => Float, { nullable: true, description: 'Cache keys under this gateway’s prefix (a SCAN count, reused for up to 10 s)' }) keyCount!: number | null;
+  @Field(() => [FieldCacheStats], { description: 'Per field coordinate, sorted by coordinate' }) fields!: FieldCacheStats[];
+}
+
+@ObjectType()
+export class RedisHealth {
+  @Field({ description: 'Redis answered PING' }) available!: boolean;
+  @Field(() => Float, { nullable: true, description: 'PING round trip in milliseconds; null when it failed' }) latencyMs!: number | null;
+  @Field(() => String, { nullable: true, description: 'REDIS_URL with its password masked' }) url!: string | null;
+}
+
+@ObjectType()
+export class CacheHealth {
+  @Field({ description: 'The cache can serve: memory alone, or Redis answering with the circuit closed' }) healthy!: boolean;
+  @Field({ description: '"redis" or "memory"' }) backend!: string;
+  @Field({ description: 'The Redis circuit breaker: "closed" (in use), "open" (bypassed), "half-open" (probing); "none" without Redis' }) circuit!: string;
+  @Field({ description: 'An in-process tier sits in front of Redis' }) tiered!: boolean;
+  @Field(() => RedisHealth, { nullable: true, description: 'null when the gateway runs without Redis' }) redis!: RedisHealth | null;
+}
+
+@ObjectType({ description: 'One tag of a cache entry: whether the entry is still valid for it' })
+export class CacheTagState {
+  @Field() tag!: string;
+  @Field({ description: 'The tag still has the version the entry was stamped with' }) current!: boolean;
+  @Field(() => String, { nullable: true }) stampedVersion!: string | null;
+  @Field(() => String, { nullable: true, description: 'null when the tag has no version (the entry is a miss)' }) currentVersion!: string | null;
+}
+
+@ObjectType({ description: 'A cache key read back' })
+export class CacheEntryInfo {
+  @Field() key!: string;
+  @Field({ description: 'field, response, tag, persisted-query, stats or other' }) kind!: string;
+  @Field() exists!: boolean;
+  @Field(() => Float, { nullable: true, description: 'Seconds until the key expires; null when absent or without expiry' }) ttlSeconds!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Stored size in bytes (after compression)' }) bytes!: number | null;
+  @Field(() => Boolean, { nullable: true }) compressed!: boolean | null;
+  @Field(() => [String], { description: 'Tags the entry depends on' }) tags!: string[];
+  @Field(() => [CacheTagState]) tagStates!: CacheTagState[];
+  @Field(() => Date, { nullable: true }) createdAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'After this the entry is stale (served only within its swr window)' }) freshUntil!: Date | null;
+}
+
+@ObjectType({ description: 'What an invalidation did (or, with dryRun, would do)' })
+export class InvalidationResult {
+  @Field(() => Int, { description: 'Tags given a new version plus keys deleted' }) invalidated!: number;
+  @Field(() => [String], { description: 'The tags given a new version' }) tags!: string[];
+  @Field(() => Int, { description: 'Keys deleted (UNLINK)' }) deletedKeys!: number;
+  @Field({ description: 'Nothing was changed: the counts are what would have been' }) dryRun!: boolean;
+}
