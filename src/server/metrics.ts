@@ -70,16 +70,35 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
     },
   });
 
+  // Children per coordinate, made once: resolving labels on every hit is most of a counter's cost.
+  const perCoordinate = new Map<string, { hit: () => void; miss: () => void; hitMs: (s: number) => void; missMs: (s: number) => void }>();
+  const childrenOf = (coordinate: string) => {
+    let c = perCoordinate.get(coordinate);
+    if (!c) {
+      const h = hits.labels(coordinate);
+      const m = misses.labels(coordinate);
+      const hd = duration.labels(coordinate, 'hit');
+      const md = duration.labels(coordinate, 'miss');
+      c = { hit: () => h.inc(), miss: () => m.inc(), hitMs: (v) => hd.observe(v), missMs: (v) => md.observe(v) };
+      perCoordinate.set(coordinate, c);
+    }
+    return c;
+  };
+
   cache.stats.onEvent((e) => {
     switch (e.type) {
-      case 'hit':
-        hits.inc({ coordinate: e.label });
-        duration.observe({ coordinate: e.label, result: 'hit' }, e.ms / 1000);
+      case 'hit': {
+        const c = childrenOf(e.label);
+        c.hit();
+        c.hitMs(e.ms / 1000);
         return;
-      case 'miss':
-        misses.inc({ coordinate: e.label });
-        duration.observe({ coordinate: e.label, result: 'miss' }, e.ms / 1000);
+      }
+      case 'miss': {
+        const c = childrenOf(e.label);
+        c.miss();
+        c.missMs(e.ms / 1000);
         return;
+      }
       case 'error':
         errors.inc({ op: e.op });
         return;
