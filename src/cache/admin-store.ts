@@ -95,7 +95,7 @@ export class MemoryAdminStore implements AdminStore {
   async *scan(match: string, batchSize: number): AsyncIterable<string[]> {
     const re = globToRegExp(match);
     // Snapshot first: deleting while iterating the LRU would skip entries.
-    const keys = [...this.memory.keys()].filter((k) => re.test(k));
+    const keys = [...this.memory.keysWithPrefix()].filter((k) => re.test(k));
     for (let i = 0; i < keys.length; i += batchSize) yield keys.slice(i, i + batchSize);
   }
 

@@ -171,7 +171,7 @@ export class CacheAdmin {
    * key SCAN returns twice while Redis rehashes is counted twice.
    */
   keyCount(): Promise<number> {
-    if (this.backend === 'memory') return Promise.resolve([...(this.opts.memory?.keys(`${this.space.prefix}:`) ?? [])].length);
+    if (this.backend === 'memory') return Promise.resolve([...(this.opts.memory?.keysWithPrefix(`${this.space.prefix}:`) ?? [])].length);
     const cached = this.keyCountCache;
     if (cached && Date.now() - cached.at < KEY_COUNT_MAX_AGE_MS) return cached.value;
     const value = (async () => {
@@ -332,7 +332,7 @@ export class CacheAdmin {
     const { memory, bus } = this.opts;
     if (memory && this.backend === 'redis') {
       const re = globToRegExp(match);
-      const local = [...memory.keys(`${this.space.prefix}:`)].filter((k) => re.test(k) && wanted(k));
+      const local = [...memory.keysWithPrefix(`${this.space.prefix}:`)].filter((k) => re.test(k) && wanted(k));
       await memory.delete(local);
       this.opts.cache.forget(local);
       await bus?.publish(local);

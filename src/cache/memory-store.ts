@@ -50,7 +50,7 @@ export class MemoryStore implements KeyValueStore {
   }
 
   /** Keys with the prefix (admin enumeration of the in-process tier). */
-  *keys(prefix = ''): Iterable<string> {
+  *keysWithPrefix(prefix = ''): Iterable<string> {
     for (const k of this.lru.keys()) if (k.startsWith(prefix)) yield k;
   }
 

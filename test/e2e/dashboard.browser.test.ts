@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { DatasetEdaDocument, DatasetStatisticsDocument } from '../generated/graphql';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 import { cacheOf, createDataset, FIELD_CACHING_ONLY } from '../admin/support';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const STEP_TIMEOUT = 30_000;
 
@@ -26,17 +26,10 @@ describe('the cache dashboard in a browser', () => {
   let id: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with: apt-get update && apt-get install -y chromium`);
-    }
     gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

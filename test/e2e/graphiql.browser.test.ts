@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { loadCars } from '../gateway/support';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const QUERY = '{ datasets { name rowCount } }';
 const STEP_TIMEOUT = 30_000;
@@ -28,16 +28,9 @@ describe('GraphiQL in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with: apt-get update && apt-get install -y chromium`);
-    }
     gw = await startTestGateway('pglite');
     await loadCars(gw);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
