@@ -103,6 +103,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     csrfPrevention: false,
     // Persisted queries are handled before Apollo, in the cache tier (graphql-handler.ts).
     persistedQueries: false,
+    // main.ts owns SIGINT/SIGTERM and stops everything in order; Apollo's own handler made that hang.
+    stopOnTerminationSignals: false,
     plugins: [responseErrorsPlugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
   });
   await apollo.start();

@@ -11,7 +11,8 @@ export interface GatewayProcess {
   pid: number;
   /** Log lines (JSON) the process printed so far. */
   logs: string[];
-  stop(): Promise<void>;
+  /** Sends SIGTERM and resolves with the exit code once the process is gone. */
+  stop(): Promise<number | null>;
 }
 
 /** Starts the compiled gateway (npm test builds it first) as a process of its own on a free port. */
@@ -40,9 +41,11 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     pid: child.pid!,
     logs,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      const [code] = await exited;
+      return code as number | null;
     },
   };
 }
