@@ -55,3 +55,22 @@ export function env(name: string): string {
 /** Simulated cost of the computation on a miss, so a miss storm is visible (ms). */
 export const MISS_DELAY_MS = 200;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The resolvers Apollo and Yoga share (mercurius resolves the statistics in its cached root field). */
+export function resolversFor(data: CarsData) {
+  return {
+    Query: { dataset: (_: unknown, { id }: { id: string }) => ({ id }) },
+    Dataset: {
+      statistics: async () => {
+        await sleep(MISS_DELAY_MS);
+        return data.statistics();
+      },
+    },
+    Mutation: {
+      appendValue: (_: unknown, { id, value }: { id: string; value: number }) => {
+        data.append(value);
+        return { id };
+      },
+    },
+  };
+}

@@ -1,11 +1,11 @@
 // Apollo Server 5 with @apollo/server-plugin-response-cache on Redis (Keyv).
 import { createServer } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
-import { CarsData, env, MISS_DELAY_MS, serveCounter, sleep, STATISTICS_FIELDS } from '../common';
+import { CarsData, env, resolversFor, serveCounter, STATISTICS_FIELDS } from '../common';
 
 const typeDefs = `
   enum CacheControlScope { PUBLIC PRIVATE }
@@ -18,32 +18,15 @@ const typeDefs = `
 
 async function main(): Promise<void> {
   const data = new CarsData();
-  const resolvers = {
-    Query: { dataset: (_: unknown, { id }: { id: string }) => ({ id }) },
-    Dataset: {
-      statistics: async () => {
-        await sleep(MISS_DELAY_MS);
-        return data.statistics();
-      },
-    },
-    Mutation: {
-      appendValue: (_: unknown, { id, value }: { id: string; value: number }) => {
-        data.append(value);
-        return { id };
-      },
-    },
-  };
+  const resolvers = resolversFor(data);
   const cache = new KeyvAdapter(new Keyv(new KeyvRedis(env('REDIS_URL'))));
   const server = new ApolloServer({ typeDefs, resolvers, cache, plugins: [responseCachePlugin()] });
   await server.start();
   createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Map<string, string>();
-    const { HeaderMap } = await import('@apollo/server');
     const hm = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') hm.set(k, v);
-    headers.clear();
     const result = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!, headers: hm, search: '', body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined },
       context: async () => ({}),

@@ -4,7 +4,7 @@ import { useResponseCache } from '@envelop/response-cache';
 import { createRedisCache } from '@envelop/response-cache-redis';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import { CarsData, env, MISS_DELAY_MS, serveCounter, sleep, STATISTICS_FIELDS } from '../common';
+import { CarsData, env, resolversFor, serveCounter, STATISTICS_FIELDS } from '../common';
 
 const data = new CarsData();
 const schema = createSchema({
@@ -14,21 +14,7 @@ const schema = createSchema({
     type Dataset { id: ID! statistics: [ColumnStatistics!]! }
     type ColumnStatistics { ${STATISTICS_FIELDS} }
   `,
-  resolvers: {
-    Query: { dataset: (_: unknown, { id }: { id: string }) => ({ id }) },
-    Dataset: {
-      statistics: async () => {
-        await sleep(MISS_DELAY_MS);
-        return data.statistics();
-      },
-    },
-    Mutation: {
-      appendValue: (_: unknown, { id, value }: { id: string; value: number }) => {
-        data.append(value);
-        return { id };
-      },
-    },
-  },
+  resolvers: resolversFor(data),
 });
 const redis = new Redis(env('REDIS_URL'));
 const yoga = createYoga({
