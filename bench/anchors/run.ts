@@ -1,10 +1,11 @@
 // The anchor benchmark: cachegate side by side with Apollo, Yoga and Mercurius response caches
 // on Redis, and a bare node:http server, all answering the same Dataset.statistics query.
-// Rerun: npm run bench:anchors   (BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50)
-import { type ChildProcess, spawn } from 'node:child_process';
+// Rerun: npm run bench:anchors   (BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50 BENCH_WARMUP_SECONDS=3)
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { signToken } from '../../src/server/auth';
 import { freePort, OwnRedis } from '../../test/helpers/redis';
@@ -13,6 +14,8 @@ import { QUERY } from './common';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Every server first answers this long unmeasured, so no round measures a JIT still warming up. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const STORM = 200;
 const BODY = JSON.stringify({ query: QUERY, variables: { id: '1' } });
 const CARS_COLUMNS = 'Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,Origin';
@@ -90,15 +93,20 @@ const computations = async (s: Running) => Number(await (await fetch(`${s.counte
 
 async function missStorm(s: Running): Promise<number> {
   await fetch(`${s.counterUrl}/reset`);
-  const results = await Promise.all(Array.from({ length: STORM }, () => gql(s.url, BODY)));
-  const failed = results.filter((r) => r.status !== 200).length;
+  const out = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'storm.ts')], {
+    env: { ...process.env, URL: s.url, BODY, STORM: String(STORM) },
+  });
+  const failed = Number(out.stdout);
   if (failed) throw new Error(`${s.spec.name}: ${failed} of the storm's requests failed`);
   return computations(s);
 }
 
+const hammer = (s: Running, seconds: number) =>
+  autocannon({ url: `${s.url}/graphql`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+
 async function load(s: Running, redis: OwnRedis) {
   await redis.resetStats();
-  const result = await autocannon({ url: `${s.url}/graphql`, connections: CONNECTIONS, duration: SECONDS, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const result = await hammer(s, SECONDS);
   const calls = Object.values(await redis.commandCalls()).reduce((a, b) => a + b, 0);
   if (result.non2xx || result.errors) throw new Error(`${s.spec.name}: ${result.non2xx} non-2xx, ${result.errors} errors under load`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, commandsPerRequest: calls / result.requests.total };
@@ -136,11 +144,17 @@ async function main(): Promise<void> {
       if (Math.abs(b.length - bodies[0].length) / bodies[0].length > 0.1) throw new Error(`${running[i].spec.name}'s body differs in size by more than 10 %`);
     });
 
+    for (const s of running) {
+      process.stderr.write(`warm-up: ${s.spec.name} (${WARMUP_SECONDS} s, not measured)\n`);
+      await hammer(s, WARMUP_SECONDS);
+    }
+
     const results = new Map<string, ReturnType<typeof load> extends Promise<infer R> ? R[] : never>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const s of running) {
         process.stderr.write(`round ${round}/${ROUNDS}: ${s.spec.name} (${CONNECTIONS} connections, ${SECONDS} s)\n`);
         const r = await load(s, redis);
+        process.stderr.write(`  ${Math.round(r.rps)} req/s, p99 ${r.p99} ms\n`);
         results.set(s.spec.name, [...(results.get(s.spec.name) ?? []), r]);
       }
     }
@@ -180,7 +194,7 @@ async function main(): Promise<void> {
       '',
       `Measured ${new Date().toISOString()} on ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0].model}), Node ${process.version}.`,
       `Query: \`${QUERY}\` on vega-datasets cars, warm cache, Redis ${'7'} on loopback (the bench's own redis-server).`,
-      `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} interleaved rounds per server; medians. Each miss costs ${200} ms of simulated work on every server.`,
+      `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} interleaved rounds per server after a ${WARMUP_SECONDS} s unmeasured warm-up of each; medians. Each miss costs ${200} ms of simulated work on every server.`,
       '',
       ...lines,
       '',
@@ -192,7 +206,7 @@ async function main(): Promise<void> {
       '',
       `Versions: @apollo/server ${versionOf('@apollo/server')}, @apollo/server-plugin-response-cache ${versionOf('@apollo/server-plugin-response-cache')}, graphql-yoga ${versionOf('graphql-yoga')}, @envelop/response-cache ${versionOf('@envelop/response-cache')}, @envelop/response-cache-redis ${versionOf('@envelop/response-cache-redis')}, mercurius ${versionOf('mercurius')}, mercurius-cache ${versionOf('mercurius-cache')}, fastify ${versionOf('fastify')}, ioredis ${versionOf('ioredis')}, autocannon ${versionOf('autocannon')}.`,
       '',
-      'Rerun: `npm run bench:anchors` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS override the defaults). It installs nothing and starts its own redis-server on a free port.',
+      'Rerun: `npm run bench:anchors` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_WARMUP_SECONDS override the defaults). It installs nothing and starts its own redis-server on a free port.',
       '',
     ].join('\n');
     console.log(`\n${report}`);

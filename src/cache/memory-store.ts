@@ -21,6 +21,10 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    return this.peekMany(keys);
+  }
+
+  peekMany(keys: readonly string[]): (Buffer | null)[] {
     return keys.map((k) => this.lru.get(k) ?? null);
   }
 

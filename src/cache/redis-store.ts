@@ -27,6 +27,50 @@ export function requestPathOptions(commandTimeoutMs: number): RedisOptions {
   };
 }
 
+/** A Redis call that did not answer within the request path's deadline. */
+export class CacheTimeoutError extends Error {
+  constructor(
+    readonly op: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Redis ${op} did not answer within ${timeoutMs} ms`);
+    this.name = 'CacheTimeoutError';
+  }
+}
+
+/**
+ * Rejects with CacheTimeoutError when call has not settled ms after it was made. The verdict
+ * is given only after the event loop's next I/O phase: under a burst the loop itself runs
+ * late, and a reply already waiting in the socket is not a slow Redis. (ioredis's own
+ * commandTimeout fails such replies, and a 200-request storm then loads its value more than once.)
+ */
+export function withDeadline<T>(call: Promise<T>, ms: number, op: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        reject(new CacheTimeoutError(op, ms));
+      });
+    }, ms);
+    call.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
   readonly clients: Redis[];
@@ -34,7 +78,8 @@ export class RedisStore implements KeyValueStore {
 
   constructor(readonly opts: RedisStoreOptions) {
     const size = opts.poolSize ?? 1;
-    this.clients = Array.from({ length: size }, () => new Redis(opts.url, requestPathOptions(opts.commandTimeoutMs)));
+    // Deadlines are kept here (withDeadline), not by ioredis.
+    this.clients = Array.from({ length: size }, () => new Redis(opts.url, { ...requestPathOptions(opts.commandTimeoutMs), commandTimeout: undefined }));
     // Errors surface on the commands that fail; without a listener ioredis would also print them.
     for (const c of this.clients) c.on('error', () => undefined);
   }
@@ -65,14 +110,14 @@ export class RedisStore implements KeyValueStore {
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
-    return this.client().mgetBuffer(...keys);
+    return withDeadline(this.client().mgetBuffer(...keys), this.opts.commandTimeoutMs, 'get');
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<boolean> {
     if (entries.length === 0) return true;
     const pipeline = this.client().pipeline();
     for (const e of entries) pipeline.set(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)));
-    failOnPipelineError(await pipeline.exec());
+    failOnPipelineError(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'set'));
     return true;
   }
 
@@ -81,18 +126,18 @@ export class RedisStore implements KeyValueStore {
     const pipeline = this.client().pipeline();
     // SET … NX GET (Redis 7): one command both creates a missing key and returns an existing one.
     for (const e of entries) pipeline.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
-    const results = failOnPipelineError(await pipeline.exec());
+    const results = failOnPipelineError(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'setIfAbsent'));
     return results.map((previous, i) => (previous as Buffer | null) ?? entries[i].value);
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    return this.client().unlink(...keys);
+    return withDeadline(this.client().unlink(...keys), this.opts.commandTimeoutMs, 'delete');
   }
 
   async ping(): Promise<number> {
     const started = performance.now();
-    await this.client().ping();
+    await withDeadline(this.client().ping(), this.opts.commandTimeoutMs, 'ping');
     return performance.now() - started;
   }
 

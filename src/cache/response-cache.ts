@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { CodecError, decodeValue, encodeValue } from './codec';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, tagKey } from './keys';
@@ -20,17 +21,29 @@ export interface ResponseEntry {
 
 export const RESPONSE_LABEL = '(whole response)';
 
+/** An entry decoded once, with what a lookup compares against. */
+interface Decoded {
+  /** The stored bytes it was decoded from: a later read is this entry only if its bytes are equal. */
+  bytes: Buffer;
+  entry: ResponseEntry;
+  tagKeys: string[];
+  versionBytes: Buffer[];
+}
+
+/** How many bytes of decoded entries are kept to skip decoding an unchanged entry. */
+const DECODED_MAX_BYTES = 32 * 1024 * 1024;
+
 /**
  * Whole responses under the versioned-tag protocol: an entry is served only if every tag it
- * was stamped with still has that version. One read for the entry, one for its tags' versions
- * (both from memory when the in-process tier holds them).
+ * was stamped with still has that version.
+ *
+ * A lookup reads the entry and the versions of the tags it is expected to carry in one MGET
+ * (one memory read with the in-process tier). The expected tags are those of the entry last
+ * decoded under the key, or the caller's guess; only tags outside them cost a second read.
  */
 export class ResponseCache {
-  /**
-   * Decoded entries by the bytes they came from: the in-process tier hands back the same Buffer
-   * for the same entry, so a hit decodes (and builds its tag keys) once, not per request.
-   */
-  private readonly decoded = new WeakMap<Buffer, { entry: ResponseEntry; tagKeys: string[]; versionBytes: Buffer[] }>();
+  /** Entries by key, reused while the store hands back the same bytes: a hit decodes nothing. */
+  private readonly decoded = new LRUCache<string, Decoded>({ maxSize: DECODED_MAX_BYTES, sizeCalculation: (d) => d.bytes.length + 256 });
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -40,20 +53,58 @@ export class ResponseCache {
     private readonly opts: { compressMinBytes: number; maxEntryBytes: number; now?: () => number },
   ) {}
 
-  /** The entry under key if it is fresh and every tag is current; undefined otherwise. */
-  async lookup(key: string): Promise<ResponseEntry | undefined> {
+  /** The tag keys to pass to lookup for tags known before the entry is read. */
+  tagKeysOf(tags: readonly string[]): string[] {
+    return tags.map((t) => tagKey(this.space, t));
+  }
+
+  /**
+   * The entry under key if it is fresh and every tag is current; undefined otherwise.
+   * expectedTagKeys (from tagKeysOf) are read along with the entry when nothing was decoded
+   * under the key yet.
+   */
+  async lookup(key: string, expectedTagKeys: readonly string[] = []): Promise<ResponseEntry | undefined> {
     const started = performance.now();
-    const [bytes] = await this.kv.getMany([key]);
-    const found = bytes ? this.decodeOnce(key, bytes) : undefined;
-    const now = (this.opts.now ?? Date.now)();
-    if (!found || now >= found.entry.createdAt + found.entry.ttlSeconds * 1000) return this.miss(started);
-    const { entry, tagKeys, versionBytes } = found;
-    const current = tagKeys.length ? await this.kv.getMany(tagKeys) : [];
-    for (let i = 0; i < tagKeys.length; i++) {
-      if (current[i] === null || !current[i]!.equals(versionBytes[i])) return this.miss(started);
+    const known = this.decoded.get(key);
+    const readAlong = known ? known.tagKeys : expectedTagKeys;
+    const values = await this.kv.getMany(readAlong.length ? [key, ...readAlong] : [key]);
+    const bytes = values[0];
+    const found = !bytes ? undefined : known?.bytes.equals(bytes) ? known : this.decodeAndKeep(key, bytes);
+    if (!found || !this.fresh(found)) return this.miss(started);
+    const current = found.tagKeys === readAlong ? values.slice(1) : await this.versionsOf(found.tagKeys, readAlong, values);
+    if (!this.current(found, current)) return this.miss(started);
+    return this.hit(found, started);
+  }
+
+  /**
+   * The entry, answered without waiting, when the in-process tier holds it and its tags'
+   * current versions; undefined when that cannot be told at once (then ask lookup).
+   */
+  lookupNow(key: string): ResponseEntry | undefined {
+    if (!this.kv.peekMany) return undefined;
+    const known = this.decoded.get(key);
+    if (!known) return undefined;
+    const started = performance.now();
+    const values = this.kv.peekMany(known.tagKeys.length ? [key, ...known.tagKeys] : [key]);
+    if (!values || !values[0]?.equals(known.bytes) || !this.fresh(known) || !this.current(known, values.slice(1))) return undefined;
+    return this.hit(known, started);
+  }
+
+  private fresh(found: Decoded): boolean {
+    return (this.opts.now ?? Date.now)() < found.entry.createdAt + found.entry.ttlSeconds * 1000;
+  }
+
+  /** True when versions[i], the version tags[i] has now, is the one the entry was stamped with. */
+  private current(found: Decoded, versions: readonly (Buffer | null)[]): boolean {
+    for (let i = 0; i < found.tagKeys.length; i++) {
+      if (versions[i] === null || !versions[i]!.equals(found.versionBytes[i])) return false;
     }
+    return true;
+  }
+
+  private hit(found: Decoded, started: number): ResponseEntry {
     this.stats.record({ type: 'hit', label: RESPONSE_LABEL, ms: performance.now() - started });
-    return entry;
+    return found.entry;
   }
 
   async store(key: string, entry: Omit<ResponseEntry, 'etag'> & { etag?: string }): Promise<void> {
@@ -74,15 +125,21 @@ export class ResponseCache {
     return undefined;
   }
 
-  private decodeOnce(key: string, bytes: Buffer): { entry: ResponseEntry; tagKeys: string[]; versionBytes: Buffer[] } | undefined {
-    let found = this.decoded.get(bytes);
-    if (!found) {
-      const entry = this.decode(key, bytes);
-      if (!entry) return undefined;
-      found = { entry, tagKeys: entry.tags.map((t) => tagKey(this.space, t)), versionBytes: entry.versions.map((v) => Buffer.from(v)) };
-      this.decoded.set(bytes, found);
-    }
+  private decodeAndKeep(key: string, bytes: Buffer): Decoded | undefined {
+    const entry = this.decode(key, bytes);
+    if (!entry) return undefined;
+    const found = { bytes, entry, tagKeys: this.tagKeysOf(entry.tags), versionBytes: entry.versions.map((v) => Buffer.from(v)) };
+    this.decoded.set(key, found);
     return found;
+  }
+
+  /** The current versions of tagKeys: those read along already, the rest in one more read. */
+  private async versionsOf(tagKeys: readonly string[], readAlong: readonly string[], values: readonly (Buffer | null)[]): Promise<(Buffer | null)[]> {
+    const along = new Map(readAlong.map((k, i) => [k, values[i + 1]]));
+    const rest = tagKeys.filter((k) => !along.has(k));
+    const more = rest.length ? await this.kv.getMany(rest) : [];
+    rest.forEach((k, i) => along.set(k, more[i]));
+    return tagKeys.map((k) => along.get(k) ?? null);
   }
 
   private decode(key: string, bytes: Buffer): ResponseEntry | undefined {

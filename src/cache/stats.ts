@@ -44,7 +44,8 @@ export class CacheStats {
   }
 
   record(event: CacheEvent): void {
-    for (const c of [this.totals, this.pending]) apply(c, event);
+    apply(this.totals, event);
+    apply(this.pending, event);
     for (const l of this.listeners) l(event);
   }
 

@@ -26,6 +26,11 @@ export interface KeyValueStore {
   setIfAbsent(entries: readonly StoreEntry[]): Promise<(Buffer | null)[]>;
   /** Deletes keys; resolves with how many existed. */
   delete(keys: readonly string[]): Promise<number>;
+  /**
+   * The values of keys right away, when this process's memory alone can answer for all of
+   * them (a hit needs no waiting); undefined when getMany would have to ask another tier.
+   */
+  peekMany?(keys: readonly string[]): (Buffer | null)[] | undefined;
 }
 
 /** A store that can tell others about invalidations (Redis pub/sub), so in-process tiers drop what changed. */

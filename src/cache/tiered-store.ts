@@ -66,9 +66,15 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     return this.subscribed;
   }
 
+  peekMany(keys: readonly string[]): (Buffer | null)[] | undefined {
+    if (!this.subscribed) return undefined;
+    const local = this.memory.peekMany(keys);
+    return local.includes(null) ? undefined : local;
+  }
+
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (!this.subscribed) return this.shared.getMany(keys);
-    const local = await this.memory.getMany(keys);
+    const local = this.memory.peekMany(keys);
     const missing = local.flatMap((v, i) => (v === null ? [i] : []));
     if (missing.length === 0) return local;
     const generation = this.generation;

@@ -128,7 +128,24 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     createContext: (user, mode) => ({ user, services, loaders: createLoaders(services), cache: new RequestCache(cache.cache, mode, opts.testing?.batchCacheReads ?? true) }),
   });
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function readiness(res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    try {
+      await db.query('SELECT 1');
+      // A dead Redis does not make the gateway unready: requests are then computed, not failed.
+      return sendJson(res, 200, {
+        status: 'ready',
+        database: { kind: db.kind, ok: true, latencyMs: round(performance.now() - started) },
+        cache: { backend: cache.backend, circuit: cache.breaker?.state ?? 'none', inProcessTier: Boolean(cache.memory) },
+      });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check: database unreachable');
+      return sendJson(res, 503, { status: 'not ready', database: { kind: db.kind, ok: false, error: (err as Error).message } });
+    }
+  }
+
+  /** Not async itself: the hot route hands back the handler's promise without wrapping it in another. */
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const rawUrl = req.url ?? '/';
     // The hot route is matched on the raw string: building a URL per request costs more than the match.
     const q = rawUrl.indexOf('?');
@@ -137,21 +154,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') return metrics.send(res);
     if (serveDashboard(path, res)) return;
-    if (path === '/readyz') {
-      const started = performance.now();
-      try {
-        await db.query('SELECT 1');
-        // A dead Redis does not make the gateway unready: requests are then computed, not failed.
-        return sendJson(res, 200, {
-          status: 'ready',
-          database: { kind: db.kind, ok: true, latencyMs: round(performance.now() - started) },
-          cache: { backend: cache.backend, circuit: cache.breaker?.state ?? 'none', inProcessTier: Boolean(cache.memory) },
-        });
-      } catch (err) {
-        logger.warn({ err }, 'readiness check: database unreachable');
-        return sendJson(res, 503, { status: 'not ready', database: { kind: db.kind, ok: false, error: (err as Error).message } });
-      }
-    }
+    if (path === '/readyz') return readiness(res);
     if (path === '/graphiql' || path === '/graphiql/') return sendText(res, 200, graphiqlPage('/graphql', '/graphiql/assets'), 'text/html; charset=utf-8');
     if (path.startsWith('/graphiql/assets/')) {
       const asset = graphiqlAsset(path.slice('/graphiql/assets/'.length));
@@ -161,13 +164,18 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     sendJson(res, 404, { error: `no route for ${path}` });
   }
 
+  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (status >= 500) logger.error({ err, url: req.url }, 'request failed');
+    if (!res.headersSent) sendJson(res, status, { errors: [{ message: status >= 500 ? 'Internal server error' : (err as Error).message }] });
+    else res.end();
+  };
   const server = createServer((req, res) => {
-    route(req, res).catch((err) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      if (status >= 500) logger.error({ err, url: req.url }, 'request failed');
-      if (!res.headersSent) sendJson(res, status, { errors: [{ message: status >= 500 ? 'Internal server error' : err.message }] });
-      else res.end();
-    });
+    try {
+      route(req, res)?.catch((err) => fail(req, res, err));
+    } catch (err) {
+      fail(req, res, err);
+    }
   });
 
   return {

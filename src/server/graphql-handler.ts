@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson, type KeySpace, persistedQueryKey, responseKey, type ResponseKeyParts } from '../cache/keys';
-import { etagOf, type ResponseCache } from '../cache/response-cache';
+import { etagOf, type ResponseCache, type ResponseEntry } from '../cache/response-cache';
 import type { KeyValueStore } from '../cache/store';
 import type { TaggedCache } from '../cache/tagged-cache';
 import type { AppContext } from '../domains/context';
@@ -51,6 +51,8 @@ interface Prepared {
     /** The key when the response is PUBLIC (a PRIVATE one adds the user). */
     publicKey: string;
     staticTags: string[];
+    /** Their store keys, read along with the entry. */
+    staticTagKeys: string[];
     private: boolean;
   };
   reject?: { status: number; message: string; code: string; headers?: Record<string, string> };
@@ -68,16 +70,20 @@ interface Prepared {
 export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   const { apollo, planner, responses, cache, store, space } = deps;
   const prepared = new LRUCache<string, Prepared>({ max: 2000 });
+  const hitHeaders = new WeakMap<ResponseEntry, string[]>();
 
   return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     const method = req.method ?? 'GET';
     const text = await readRequestText(req, url);
+    const authorization = header(req, 'authorization');
     let user: User | undefined;
-    try {
-      user = await authenticate(header(req, 'authorization'), deps.jwtSecret);
-    } catch (err) {
-      if (err instanceof ClientError) return sendErrors(res, 401, err.message, err.code);
-      throw err;
+    if (authorization) {
+      try {
+        user = await authenticate(authorization, deps.jwtSecret);
+      } catch (err) {
+        if (err instanceof ClientError) return sendErrors(res, 401, err.message, err.code);
+        throw err;
+      }
     }
     const mode = cacheModeOf(header(req, 'cache-control'));
     const memoKey = `${method === 'POST' ? 'P' : 'G'}${text}`;
@@ -92,17 +98,29 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
 
     const key = candidate.private ? responseKey(space, { ...candidate.parts, user }) : candidate.publicKey;
     if (mode === 'normal') {
-      const hit = await responses.lookup(key);
-      if (hit) {
-        const headers = cacheHeaders(hit.private, Math.max(0, hit.ttlSeconds), hit.etag, 'HIT');
-        headers.age = String(Math.max(0, Math.floor((Date.now() - hit.createdAt) / 1000)));
-        return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, headers);
-      }
+      const hit = responses.lookupNow(key) ?? (await responses.lookup(key, candidate.staticTagKeys));
+      if (hit) return sendHit(req, res, hit);
     }
     // Versions of the tags known up front are read (or created) before anything is loaded.
     const staticVersions = await cache.ensureVersions(candidate.staticTags, await cache.readVersions(candidate.staticTags));
     return execute(req, res, prep.parsed, user, mode, { key, op: prep.op!, staticTags: candidate.staticTags, staticVersions });
   };
+
+  /** A stored response, with its headers built once per entry: only Age changes between hits. */
+  function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry): void {
+    const age = String(Math.max(0, Math.floor((Date.now() - hit.createdAt) / 1000)));
+    if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
+      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT'), age });
+    }
+    let headers = hitHeaders.get(hit);
+    if (!headers) {
+      headers = Object.entries(cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT')).flat();
+      headers.push('content-length', String(hit.body.length));
+      hitHeaders.set(hit, headers);
+    }
+    res.writeHead(200, [...headers, 'age', age]);
+    res.end(hit.body);
+  }
 
   async function prepare(method: string, text: string): Promise<Prepared> {
     const parsed = parseRequestText(method, text);
@@ -127,10 +145,11 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const known = op.staticTags(body.variables);
     if (!known) return { parsed: single, op, remember: true };
     const parts = { documentHash: plan.hash, operationName: body.operationName, variables: canonicalJson(known.coerced) };
+    const staticTags = [...known.tags].sort();
     return {
       parsed: single,
       op,
-      candidate: { parts, publicKey: responseKey(space, parts), staticTags: [...known.tags].sort(), private: op.private },
+      candidate: { parts, publicKey: responseKey(space, parts), staticTags, staticTagKeys: responses.tagKeysOf(staticTags), private: op.private },
       remember: true,
     };
   }

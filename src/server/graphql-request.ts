@@ -15,7 +15,7 @@ export type ParsedRequest = { kind: 'single'; body: GraphQLRequestBody } | { kin
  * The request as text: a POST's body, or a GET's query string. Identical texts are identical
  * requests (whatever the user), which lets the handler remember what it derived from one.
  */
-export async function readRequestText(req: IncomingMessage, url: string): Promise<string> {
+export function readRequestText(req: IncomingMessage, url: string): string | Promise<string> {
   if (req.method === 'GET' || req.method === 'HEAD') {
     const q = url.indexOf('?');
     return q === -1 ? '' : url.slice(q + 1);
@@ -23,7 +23,7 @@ export async function readRequestText(req: IncomingMessage, url: string): Promis
   if (req.method !== 'POST') throw new HttpError(405, 'GraphQL accepts GET (queries) and POST');
   const type = String(req.headers['content-type'] ?? '');
   if (!type.includes('application/json')) throw new HttpError(415, 'POST /graphql needs content-type: application/json');
-  return (await readBody(req)).toString('utf8');
+  return readBody(req).then((body) => body.toString('utf8'));
 }
 
 export function parseRequestText(method: string, text: string): ParsedRequest {

@@ -1,22 +1,9 @@
 import { tagKey } from '../../src/cache/keys';
-import { MemoryStore } from '../../src/cache/memory-store';
-import { RedisStore } from '../../src/cache/redis-store';
-import type { KeyValueStore } from '../../src/cache/store';
-import { gate, makeCache, ManualClock, request, sleep, waitFor } from '../helpers/cache';
-import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
+import { gate, makeCache, ManualClock, request, sleep, storesUnderTest, waitFor } from '../helpers/cache';
+import { testPrefix } from '../helpers/redis';
 
 const prefix = testPrefix();
-const redis = new RedisStore({ url: SHARED_REDIS_URL, commandTimeoutMs: 2000 });
-const stores: [string, () => KeyValueStore][] = [
-  ['redis', () => redis],
-  ['memory', () => new MemoryStore(16 * 1024 * 1024)],
-];
-
-beforeAll(() => redis.ready(5000));
-afterAll(async () => {
-  await deletePrefix(SHARED_REDIS_URL, prefix);
-  await redis.close();
-});
+const stores = storesUnderTest(prefix);
 
 describe.each(stores)('the tagged cache on %s', (kind, storeOf) => {
   let n = 0;

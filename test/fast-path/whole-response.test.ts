@@ -94,4 +94,28 @@ describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
     expect(first.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['BYPASS', 'BYPASS']);
   });
+
+  it('computes once for a storm of 200 identical misses', async () => {
+    const storm = (await gw.gateway.services.datasets.create('storm', 'x\n1\n2\n3')).id;
+    const datasets = gw.gateway.services.datasets;
+    const statistics = datasets.statistics.bind(datasets);
+    let computations = 0;
+    datasets.statistics = async (dataset) => {
+      if (dataset.id === storm) {
+        computations++;
+        // Long enough for every request of the storm to arrive while the first one computes.
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return statistics(dataset);
+    };
+    try {
+      const answers = await Promise.all(Array.from({ length: 200 }, () => post(gw.url, { query: STATS, variables: { id: storm } })));
+      expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
+      expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+      expect(answers[0].json.data.dataset.statistics[0].count).toBe(3);
+      expect(computations).toBe(1);
+    } finally {
+      datasets.statistics = statistics;
+    }
+  });
 });

@@ -1,7 +1,10 @@
 import pino from 'pino';
+import { MemoryStore } from '../../src/cache/memory-store';
+import { RedisStore } from '../../src/cache/redis-store';
 import { CacheStats } from '../../src/cache/stats';
 import type { KeyValueStore } from '../../src/cache/store';
 import { type CacheFaults, type CacheHooks, type CacheRequest, TaggedCache } from '../../src/cache/tagged-cache';
+import { deletePrefix, SHARED_REDIS_URL } from './redis';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -52,4 +55,21 @@ export async function waitFor(check: () => boolean, message: string, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
     await sleep(5);
   }
+}
+
+/**
+ * The stores a cache-core test runs against: the shared Redis (keys under prefix, deleted
+ * after the file) and an in-process MemoryStore. Registers the file's setup and teardown.
+ */
+export function storesUnderTest(prefix: string): [string, () => KeyValueStore][] {
+  const redis = new RedisStore({ url: SHARED_REDIS_URL, commandTimeoutMs: 2000 });
+  beforeAll(() => redis.ready(5000));
+  afterAll(async () => {
+    await deletePrefix(SHARED_REDIS_URL, prefix);
+    await redis.close();
+  });
+  return [
+    ['redis', () => redis],
+    ['memory', () => new MemoryStore(16 * 1024 * 1024)],
+  ];
 }

@@ -1,0 +1,92 @@
+import { ResponseCache } from '../../src/cache/response-cache';
+import { CacheStats } from '../../src/cache/stats';
+import type { KeyValueStore } from '../../src/cache/store';
+import type { TaggedCache } from '../../src/cache/tagged-cache';
+import { makeCache, silentLogger, storesUnderTest } from '../helpers/cache';
+import { testPrefix } from '../helpers/redis';
+
+const prefix = testPrefix();
+const space = { prefix, schemaVersion: 'stest' };
+const stores = storesUnderTest(prefix);
+
+/** A real store that counts its reads. */
+function counting(store: KeyValueStore): KeyValueStore & { reads: number } {
+  const counted = {
+    kind: store.kind,
+    reads: 0,
+    getMany: (keys: readonly string[]) => {
+      counted.reads++;
+      return store.getMany(keys);
+    },
+    setMany: store.setMany.bind(store),
+    setIfAbsent: store.setIfAbsent.bind(store),
+    delete: store.delete.bind(store),
+    ...(store.peekMany ? { peekMany: store.peekMany.bind(store) } : {}),
+  };
+  return counted;
+}
+
+describe.each(stores)('whole responses on %s', (kind, storeOf) => {
+  let n = 0;
+  const key = () => `${prefix}:stest:r:${kind}${++n}`;
+  let store: KeyValueStore & { reads: number };
+  let tags: TaggedCache;
+  let responses: ResponseCache;
+
+  beforeEach(() => {
+    store = counting(storeOf());
+    tags = makeCache(store, prefix);
+    responses = new ResponseCache(store, space, new CacheStats(), silentLogger, { compressMinBytes: 1024, maxEntryBytes: 1024 * 1024 });
+  });
+
+  /** Stores body under k stamped with the current versions of its tags. */
+  async function put(k: string, body: string, entryTags: string[]): Promise<void> {
+    const versions = await tags.ensureVersions(entryTags, await tags.readVersions(entryTags));
+    await responses.store(k, { body: Buffer.from(body), tags: entryTags, versions: versions as string[], createdAt: Date.now(), ttlSeconds: 60, private: false });
+  }
+
+  it('serves an entry in one read when its tags were expected, and after the first hit in any case', async () => {
+    const k = key();
+    await put(k, 'a', ['Dataset:1', 'Row:7']);
+    store.reads = 0;
+    // Only Dataset:1 is known up front: Row:7 costs a second read the first time.
+    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1'])))?.body.toString()).toBe('a');
+    expect(store.reads).toBe(2);
+    store.reads = 0;
+    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1'])))?.body.toString()).toBe('a');
+    expect(store.reads).toBe(1);
+  });
+
+  it('misses once any tag of the entry changes, also one that was not expected', async () => {
+    const k = key();
+    await put(k, 'a', ['Dataset:1', 'Row:7']);
+    expect(await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).toBeDefined();
+    await tags.invalidate(['Row:7']);
+    expect(await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).toBeUndefined();
+    expect(responses.lookupNow(k)).toBeUndefined();
+  });
+
+  it('serves the new entry, not the one decoded before, when the key is written again', async () => {
+    const k = key();
+    await put(k, 'old', ['Dataset:2']);
+    expect((await responses.lookup(k))?.body.toString()).toBe('old');
+    await put(k, 'new', ['Dataset:3']);
+    expect((await responses.lookup(k))?.body.toString()).toBe('new');
+    await tags.invalidate(['Dataset:3']);
+    expect(await responses.lookup(k)).toBeUndefined();
+  });
+
+  it('answers at once only from process memory, and never with a changed tag', async () => {
+    const k = key();
+    await put(k, 'a', ['Dataset:4']);
+    expect(responses.lookupNow(k)).toBeUndefined(); // nothing decoded under the key yet
+    expect(await responses.lookup(k)).toBeDefined();
+    if (kind === 'memory') {
+      expect(responses.lookupNow(k)?.body.toString()).toBe('a');
+      await tags.invalidate(['Dataset:4']);
+      expect(responses.lookupNow(k)).toBeUndefined();
+    } else {
+      expect(responses.lookupNow(k)).toBeUndefined(); // Redis alone: always asked
+    }
+  });
+});
