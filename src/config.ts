@@ -48,6 +48,8 @@ const schema = z.object({
   CACHE_STATS_FLUSH_MS: int(0, 60_000).default(1000),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
+  /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */
+  V8_PRETENURING: bool.default(false),
   /** Loads the demo data (vega datasets, onboarding steps, model runs, EMG recordings) on first start. */
   SEED: bool.default(true),
   /** HS256 secret for bearer tokens; required in production. */

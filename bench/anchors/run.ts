@@ -1,37 +1,22 @@
 // The anchor benchmark: cachegate side by side with Apollo, Yoga and Mercurius response caches
 // on Redis, and a bare node:http server, all answering the same Dataset.statistics query.
 // Rerun: npm run bench:anchors   (BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50 BENCH_WARMUP_SECONDS=3)
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
-import autocannon from 'autocannon';
-import { signToken } from '../../src/server/auth';
-import { freePort, OwnRedis } from '../../test/helpers/redis';
+import type { OwnRedis } from '../../test/helpers/redis';
 import { QUERY } from './common';
+import { appendCarsRow, BODY, CONNECTIONS, gql, hammer, median, missStorm, type Running as RunningServer, runWithServers, type ServerSpec as BaseSpec, STORM } from './harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Every server first answers this long unmeasured, so no round measures a JIT still warming up. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const STORM = 200;
-const BODY = JSON.stringify({ query: QUERY, variables: { id: '1' } });
-const CARS_COLUMNS = 'Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,Origin';
 
-interface ServerSpec {
-  name: string;
-  script: string;
-  env?: Record<string, string>;
+interface ServerSpec extends BaseSpec {
   /** Changes the data (one more Horsepower value) the way this server's users would. */
   mutate(url: string): Promise<void>;
 }
 
-const gql = async (url: string, body: string, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  return { status: res.status, text: await res.text() };
-};
 const appendValue = async (url: string) => {
   await gql(url, JSON.stringify({ query: 'mutation { appendValue(id: "1", value: 999) { id } }' }));
 };
@@ -42,67 +27,20 @@ const SERVERS: ServerSpec[] = [
     name: 'cachegate, Redis only',
     script: 'cachegate.ts',
     env: { PREFIX: 'cg-redis', L1_BYTES: '0' },
-    mutate: async (url) => {
-      const token = await signToken('bench-secret-0123456789', { id: 'bench', role: 'user' });
-      const csv = `${CARS_COLUMNS}\\n,,,,999,,,,`;
-      const r = await gql(url, JSON.stringify({ query: `mutation { appendDatasetRows(id: "1", csv: "${csv}") { rowCount } }` }), { authorization: `Bearer ${token}` });
-      if (!r.text.includes('rowCount')) throw new Error(`cachegate mutation failed: ${r.text}`);
-    },
+    mutate: appendCarsRow,
   },
   {
     name: 'cachegate, memory + Redis',
     script: 'cachegate.ts',
     env: { PREFIX: 'cg-tiered', L1_BYTES: String(64 * 1024 * 1024) },
-    mutate: async (url) => SERVERS[1].mutate(url),
+    mutate: appendCarsRow,
   },
   { name: 'Apollo Server 5 + response-cache (Keyv Redis)', script: 'apollo.ts', mutate: appendValue },
   { name: 'graphql-yoga + envelop response-cache-redis', script: 'yoga.ts', mutate: appendValue },
   { name: 'mercurius + mercurius-cache (Redis)', script: 'mercurius.ts', mutate: appendValue },
 ];
 
-interface Running {
-  spec: ServerSpec;
-  url: string;
-  counterUrl: string;
-  proc: ChildProcess;
-}
-
-async function start(spec: ServerSpec, redisUrl: string): Promise<Running> {
-  const port = await freePort();
-  const counterPort = await freePort();
-  const proc = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'servers', spec.script)], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), COUNTER_PORT: String(counterPort), REDIS_URL: redisUrl, ...spec.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const errors: string[] = [];
-  createInterface({ input: proc.stderr! }).on('line', (l) => errors.push(l));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${spec.name} did not start: ${errors.join('\n')}`)), 120_000);
-    createInterface({ input: proc.stdout! }).on('line', (l) => {
-      if (l.trim() === 'ready') {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`${spec.name} exited with ${code}: ${errors.join('\n')}`)));
-  });
-  return { spec, url: `http://127.0.0.1:${port}`, counterUrl: `http://127.0.0.1:${counterPort}`, proc };
-}
-
-const computations = async (s: Running) => Number(await (await fetch(`${s.counterUrl}/`)).text());
-
-async function missStorm(s: Running): Promise<number> {
-  await fetch(`${s.counterUrl}/reset`);
-  const out = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'storm.ts')], {
-    env: { ...process.env, URL: s.url, BODY, STORM: String(STORM) },
-  });
-  const failed = Number(out.stdout);
-  if (failed) throw new Error(`${s.spec.name}: ${failed} of the storm's requests failed`);
-  return computations(s);
-}
-
-const hammer = (s: Running, seconds: number) =>
-  autocannon({ url: `${s.url}/graphql`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+type Running = RunningServer<ServerSpec>;
 
 async function load(s: Running, redis: OwnRedis) {
   await redis.resetStats();
@@ -121,103 +59,85 @@ async function freshness(s: Running): Promise<'fresh' | 'stale' | 'n/a'> {
   return after === before + 1 ? 'fresh' : 'stale';
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const versionOf = (pkg: string) => JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
 
-async function main(): Promise<void> {
-  const redis = await OwnRedis.start();
-  const running: Running[] = [];
-  try {
-    for (const spec of SERVERS) {
-      process.stderr.write(`starting ${spec.name}…\n`);
-      running.push(await start(spec, redis.url));
-    }
+runWithServers(SERVERS, async (running, redis) => {
+  process.stderr.write(`miss storm: ${STORM} concurrent identical requests on a cold cache\n`);
+  const storms = new Map<string, number>();
+  for (const s of running.slice(1)) storms.set(s.spec.name, await missStorm(s));
 
-    process.stderr.write(`miss storm: ${STORM} concurrent identical requests on a cold cache\n`);
-    const storms = new Map<string, number>();
-    for (const s of running.slice(1)) storms.set(s.spec.name, await missStorm(s));
+  const bodies = await Promise.all(running.map(async (s) => (await gql(s.url, BODY)).text));
+  const reference = JSON.parse(bodies[0]);
+  bodies.forEach((b, i) => {
+    if (JSON.stringify(JSON.parse(b)) !== JSON.stringify(reference)) throw new Error(`${running[i].spec.name} answers differently: ${b.slice(0, 200)}`);
+    if (Math.abs(b.length - bodies[0].length) / bodies[0].length > 0.1) throw new Error(`${running[i].spec.name}'s body differs in size by more than 10 %`);
+  });
 
-    const bodies = await Promise.all(running.map(async (s) => (await gql(s.url, BODY)).text));
-    const reference = JSON.parse(bodies[0]);
-    bodies.forEach((b, i) => {
-      if (JSON.stringify(JSON.parse(b)) !== JSON.stringify(reference)) throw new Error(`${running[i].spec.name} answers differently: ${b.slice(0, 200)}`);
-      if (Math.abs(b.length - bodies[0].length) / bodies[0].length > 0.1) throw new Error(`${running[i].spec.name}'s body differs in size by more than 10 %`);
-    });
-
-    for (const s of running) {
-      process.stderr.write(`warm-up: ${s.spec.name} (${WARMUP_SECONDS} s, not measured)\n`);
-      await hammer(s, WARMUP_SECONDS);
-    }
-
-    const results = new Map<string, ReturnType<typeof load> extends Promise<infer R> ? R[] : never>();
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const s of running) {
-        process.stderr.write(`round ${round}/${ROUNDS}: ${s.spec.name} (${CONNECTIONS} connections, ${SECONDS} s)\n`);
-        const r = await load(s, redis);
-        process.stderr.write(`  ${Math.round(r.rps)} req/s, p99 ${r.p99} ms\n`);
-        results.set(s.spec.name, [...(results.get(s.spec.name) ?? []), r]);
-      }
-    }
-
-    process.stderr.write('freshness after a mutation\n');
-    const fresh = new Map<string, string>();
-    for (const s of running) fresh.set(s.spec.name, await freshness(s));
-
-    const summary = running.map((s) => {
-      const rs = results.get(s.spec.name)!;
-      return {
-        name: s.spec.name,
-        rps: median(rs.map((r) => r.rps)),
-        p50: median(rs.map((r) => r.p50)),
-        p99: median(rs.map((r) => r.p99)),
-        commands: median(rs.map((r) => r.commandsPerRequest)),
-        storm: storms.get(s.spec.name),
-        fresh: fresh.get(s.spec.name)!,
-      };
-    });
-    const lines: string[] = [];
-    lines.push(`| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | Redis commands per request | computations in a ${STORM}-miss storm | fresh after a mutation |`);
-    lines.push('|---|---:|---:|---:|---:|---:|---|');
-    for (const r of summary) {
-      lines.push(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.commands.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`);
-    }
-    const byName = new Map(summary.map((r) => [r.name, r]));
-    const cgRedis = byName.get('cachegate, Redis only')!;
-    const cgTiered = byName.get('cachegate, memory + Redis')!;
-    const ratios: string[] = [];
-    for (const r of summary) {
-      if (r.name.startsWith('cachegate')) continue;
-      ratios.push(`| ${r.name} | ${(cgRedis.rps / r.rps).toFixed(2)}× | ${(cgTiered.rps / r.rps).toFixed(2)}× |`);
-    }
-    const report = [
-      `# Anchor benchmark results`,
-      '',
-      `Measured ${new Date().toISOString()} on ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0].model}), Node ${process.version}.`,
-      `Query: \`${QUERY}\` on vega-datasets cars, warm cache, Redis ${'7'} on loopback (the bench's own redis-server).`,
-      `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} interleaved rounds per server after a ${WARMUP_SECONDS} s unmeasured warm-up of each; medians. Each miss costs ${200} ms of simulated work on every server.`,
-      '',
-      ...lines,
-      '',
-      '## Ratios (req/s of cachegate / req/s of the other)',
-      '',
-      '| against | cachegate, Redis only | cachegate, memory + Redis |',
-      '|---|---:|---:|',
-      ...ratios,
-      '',
-      `Versions: @apollo/server ${versionOf('@apollo/server')}, @apollo/server-plugin-response-cache ${versionOf('@apollo/server-plugin-response-cache')}, graphql-yoga ${versionOf('graphql-yoga')}, @envelop/response-cache ${versionOf('@envelop/response-cache')}, @envelop/response-cache-redis ${versionOf('@envelop/response-cache-redis')}, mercurius ${versionOf('mercurius')}, mercurius-cache ${versionOf('mercurius-cache')}, fastify ${versionOf('fastify')}, ioredis ${versionOf('ioredis')}, autocannon ${versionOf('autocannon')}.`,
-      '',
-      'Rerun: `npm run bench:anchors` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_WARMUP_SECONDS override the defaults). It installs nothing and starts its own redis-server on a free port.',
-      '',
-    ].join('\n');
-    console.log(`\n${report}`);
-    writeFileSync(path.join(__dirname, '..', 'RESULTS.md'), report);
-  } finally {
-    for (const s of running) s.proc.kill('SIGTERM');
-    await redis.stop();
+  for (const s of running) {
+    process.stderr.write(`warm-up: ${s.spec.name} (${WARMUP_SECONDS} s, not measured)\n`);
+    await hammer(s, WARMUP_SECONDS);
   }
-}
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  const results = new Map<string, ReturnType<typeof load> extends Promise<infer R> ? R[] : never>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of running) {
+      process.stderr.write(`round ${round}/${ROUNDS}: ${s.spec.name} (${CONNECTIONS} connections, ${SECONDS} s)\n`);
+      const r = await load(s, redis);
+      process.stderr.write(`  ${Math.round(r.rps)} req/s, p99 ${r.p99} ms\n`);
+      results.set(s.spec.name, [...(results.get(s.spec.name) ?? []), r]);
+    }
+  }
+
+  process.stderr.write('freshness after a mutation\n');
+  const fresh = new Map<string, string>();
+  for (const s of running) fresh.set(s.spec.name, await freshness(s));
+
+  const summary = running.map((s) => {
+    const rs = results.get(s.spec.name)!;
+    return {
+      name: s.spec.name,
+      rps: median(rs.map((r) => r.rps)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      commands: median(rs.map((r) => r.commandsPerRequest)),
+      storm: storms.get(s.spec.name),
+      fresh: fresh.get(s.spec.name)!,
+    };
+  });
+  const lines: string[] = [];
+  lines.push(`| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | Redis commands per request | computations in a ${STORM}-miss storm | fresh after a mutation |`);
+  lines.push('|---|---:|---:|---:|---:|---:|---|');
+  for (const r of summary) {
+    lines.push(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.commands.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`);
+  }
+  const byName = new Map(summary.map((r) => [r.name, r]));
+  const cgRedis = byName.get('cachegate, Redis only')!;
+  const cgTiered = byName.get('cachegate, memory + Redis')!;
+  const ratios: string[] = [];
+  for (const r of summary) {
+    if (r.name.startsWith('cachegate')) continue;
+    ratios.push(`| ${r.name} | ${(cgRedis.rps / r.rps).toFixed(2)}× | ${(cgTiered.rps / r.rps).toFixed(2)}× |`);
+  }
+  const report = [
+    `# Anchor benchmark results`,
+    '',
+    `Measured ${new Date().toISOString()} on ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0].model}), Node ${process.version}.`,
+    `Query: \`${QUERY}\` on vega-datasets cars, warm cache, Redis ${'7'} on loopback (the bench's own redis-server).`,
+    `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} interleaved rounds per server after a ${WARMUP_SECONDS} s unmeasured warm-up of each; medians. Each miss costs ${200} ms of simulated work on every server. The storm runs first, on cold servers, so the rounds measure each server as a storm left it (the bare server has none).`,
+    '',
+    ...lines,
+    '',
+    '## Ratios (req/s of cachegate / req/s of the other)',
+    '',
+    '| against | cachegate, Redis only | cachegate, memory + Redis |',
+    '|---|---:|---:|',
+    ...ratios,
+    '',
+    `Versions: @apollo/server ${versionOf('@apollo/server')}, @apollo/server-plugin-response-cache ${versionOf('@apollo/server-plugin-response-cache')}, graphql-yoga ${versionOf('graphql-yoga')}, @envelop/response-cache ${versionOf('@envelop/response-cache')}, @envelop/response-cache-redis ${versionOf('@envelop/response-cache-redis')}, mercurius ${versionOf('mercurius')}, mercurius-cache ${versionOf('mercurius-cache')}, fastify ${versionOf('fastify')}, ioredis ${versionOf('ioredis')}, autocannon ${versionOf('autocannon')}.`,
+    '',
+    'Rerun: `npm run bench:anchors` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_WARMUP_SECONDS override the defaults). It installs nothing and starts its own redis-server on a free port.',
+    '',
+  ].join('\n');
+  console.log(`\n${report}`);
+  writeFileSync(path.join(__dirname, '..', 'RESULTS.md'), report);
 });

@@ -27,6 +27,8 @@ interface Decoded {
   bytes: Buffer;
   entry: ResponseEntry;
   tagKeys: string[];
+  /** The entry's key followed by tagKeys: what one read fetches. */
+  readKeys: string[];
   versionBytes: Buffer[];
 }
 
@@ -67,12 +69,12 @@ export class ResponseCache {
     const started = performance.now();
     const known = this.decoded.get(key);
     const readAlong = known ? known.tagKeys : expectedTagKeys;
-    const values = await this.kv.getMany(readAlong.length ? [key, ...readAlong] : [key]);
+    const values = await this.kv.getMany(known ? known.readKeys : [key, ...readAlong]);
     const bytes = values[0];
     const found = !bytes ? undefined : known?.bytes.equals(bytes) ? known : this.decodeAndKeep(key, bytes);
     if (!found || !this.fresh(found)) return this.miss(started);
-    const current = found.tagKeys === readAlong ? values.slice(1) : await this.versionsOf(found.tagKeys, readAlong, values);
-    if (!this.current(found, current)) return this.miss(started);
+    const current = found.tagKeys === readAlong ? this.current(found, values, 1) : this.current(found, await this.versionsOf(found.tagKeys, readAlong, values), 0);
+    if (!current) return this.miss(started);
     return this.hit(found, started);
   }
 
@@ -85,8 +87,8 @@ export class ResponseCache {
     const known = this.decoded.get(key);
     if (!known) return undefined;
     const started = performance.now();
-    const values = this.kv.peekMany(known.tagKeys.length ? [key, ...known.tagKeys] : [key]);
-    if (!values || !values[0]?.equals(known.bytes) || !this.fresh(known) || !this.current(known, values.slice(1))) return undefined;
+    const values = this.kv.peekMany(known.readKeys);
+    if (!values || !values[0]?.equals(known.bytes) || !this.fresh(known) || !this.current(known, values, 1)) return undefined;
     return this.hit(known, started);
   }
 
@@ -94,10 +96,11 @@ export class ResponseCache {
     return (this.opts.now ?? Date.now)() < found.entry.createdAt + found.entry.ttlSeconds * 1000;
   }
 
-  /** True when versions[i], the version tags[i] has now, is the one the entry was stamped with. */
-  private current(found: Decoded, versions: readonly (Buffer | null)[]): boolean {
+  /** True when versions[first + i], the version tags[i] has now, is the one the entry was stamped with. */
+  private current(found: Decoded, versions: readonly (Buffer | null)[], first: number): boolean {
     for (let i = 0; i < found.tagKeys.length; i++) {
-      if (versions[i] === null || !versions[i]!.equals(found.versionBytes[i])) return false;
+      const now = versions[first + i];
+      if (!now || !now.equals(found.versionBytes[i])) return false;
     }
     return true;
   }
@@ -128,7 +131,8 @@ export class ResponseCache {
   private decodeAndKeep(key: string, bytes: Buffer): Decoded | undefined {
     const entry = this.decode(key, bytes);
     if (!entry) return undefined;
-    const found = { bytes, entry, tagKeys: this.tagKeysOf(entry.tags), versionBytes: entry.versions.map((v) => Buffer.from(v)) };
+    const tagKeys = this.tagKeysOf(entry.tags);
+    const found = { bytes, entry, tagKeys, readKeys: [key, ...tagKeys], versionBytes: entry.versions.map((v) => Buffer.from(v)) };
     this.decoded.set(key, found);
     return found;
   }

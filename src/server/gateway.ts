@@ -30,6 +30,7 @@ import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
+import { setPretenuring } from './v8-tuning';
 
 export interface Gateway {
   readonly server: Server;
@@ -62,6 +63,7 @@ export interface GatewayOptions {
 /** Opens the database, migrates, seeds on first start, and wires GraphQL and the other HTTP routes. */
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, logger } = opts;
+  setPretenuring(config.V8_PRETENURING);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (never do this in production)');
   const db = opts.db ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir }));
   const applied = await migrate(db);
@@ -150,7 +152,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     // The hot route is matched on the raw string: building a URL per request costs more than the match.
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    if (path === '/graphql') return handleGraphQL(req, res, rawUrl);
+    if (path === '/graphql') return handleGraphQL(req, res, rawUrl, fail);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') return metrics.send(res);
     if (serveDashboard(path, res)) return;

@@ -69,56 +69,92 @@ interface Prepared {
  */
 export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   const { apollo, planner, responses, cache, store, space } = deps;
-  const prepared = new LRUCache<string, Prepared>({ max: 2000 });
-  const hitHeaders = new WeakMap<ResponseEntry, string[]>();
+  // One memo per kind of text (a POST's JSON, a GET's query string), keyed by the text itself.
+  const preparedPost = new LRUCache<string, Prepared>({ max: 2000 });
+  const preparedGet = new LRUCache<string, Prepared>({ max: 2000 });
+  const hitHeaders = new WeakMap<ResponseEntry, { age: number; headers: string[] }>();
 
-  return async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
-    const method = req.method ?? 'GET';
-    const text = await readRequestText(req, url);
-    const authorization = header(req, 'authorization');
-    let user: User | undefined;
-    if (authorization) {
+  /** Answers the request; anything thrown or rejected goes to fail. */
+  return function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: string, fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void): void {
+    readRequestText(req, url, (err, text) => {
+      if (err) return fail(req, res, err);
       try {
-        user = await authenticate(authorization, deps.jwtSecret);
-      } catch (err) {
+        answer(req, res, text!)?.catch((e) => fail(req, res, e));
+      } catch (e) {
+        fail(req, res, e);
+      }
+    });
+  };
+
+  // The steps below return a promise only when they have to wait: a hit from the in-process
+  // tier is answered within the request's 'end' event, with no microtask.
+
+  function answer(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> | void {
+    const authorization = header(req, 'authorization');
+    if (!authorization) return answerFor(req, res, text, undefined);
+    return authenticate(authorization, deps.jwtSecret).then(
+      (user) => answerFor(req, res, text, user),
+      (err) => {
         if (err instanceof ClientError) return sendErrors(res, 401, err.message, err.code);
         throw err;
-      }
-    }
-    const mode = cacheModeOf(header(req, 'cache-control'));
-    const memoKey = `${method === 'POST' ? 'P' : 'G'}${text}`;
-    let prep = prepared.get(memoKey);
-    if (!prep) {
-      prep = await prepare(method, text);
-      if (prep.remember && text.length <= MAX_REMEMBERED_TEXT) prepared.set(memoKey, prep);
-    }
+      },
+    );
+  }
+
+  function answerFor(req: IncomingMessage, res: ServerResponse, text: string, user: User | undefined): Promise<void> | void {
+    const method = req.method ?? 'GET';
+    const memo = method === 'POST' ? preparedPost : preparedGet;
+    const prep = memo.get(text);
+    if (prep) return answerPrepared(req, res, prep, user);
+    return prepare(method, text).then((fresh) => {
+      if (fresh.remember && text.length <= MAX_REMEMBERED_TEXT) memo.set(text, fresh);
+      return answerPrepared(req, res, fresh, user);
+    });
+  }
+
+  function answerPrepared(req: IncomingMessage, res: ServerResponse, prep: Prepared, user: User | undefined): Promise<void> | void {
     if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
+    const mode = cacheModeOf(header(req, 'cache-control'));
     const candidate = prep.candidate;
     if (!deps.wholeResponses || !candidate || mode === 'bypass' || (candidate.private && !user)) return execute(req, res, prep.parsed, user, mode, undefined);
-
     const key = candidate.private ? responseKey(space, { ...candidate.parts, user }) : candidate.publicKey;
+    const now = mode === 'normal' ? responses.lookupNow(key) : undefined;
+    if (now) return sendHit(req, res, now);
+    return lookupOrExecute(req, res, prep, candidate, key, user, mode);
+  }
+
+  async function lookupOrExecute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prep: Prepared,
+    candidate: NonNullable<Prepared['candidate']>,
+    key: string,
+    user: User | undefined,
+    mode: ReturnType<typeof cacheModeOf>,
+  ): Promise<void> {
     if (mode === 'normal') {
-      const hit = responses.lookupNow(key) ?? (await responses.lookup(key, candidate.staticTagKeys));
+      const hit = await responses.lookup(key, candidate.staticTagKeys);
       if (hit) return sendHit(req, res, hit);
     }
     // Versions of the tags known up front are read (or created) before anything is loaded.
     const staticVersions = await cache.ensureVersions(candidate.staticTags, await cache.readVersions(candidate.staticTags));
     return execute(req, res, prep.parsed, user, mode, { key, op: prep.op!, staticTags: candidate.staticTags, staticVersions });
-  };
+  }
 
-  /** A stored response, with its headers built once per entry: only Age changes between hits. */
+  /** A stored response, with its headers built once per entry and second (Age is all that changes). */
   function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry): void {
-    const age = String(Math.max(0, Math.floor((Date.now() - hit.createdAt) / 1000)));
+    const age = Math.max(0, Math.floor((Date.now() - hit.createdAt) / 1000));
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
-      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT'), age });
+      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT'), age: String(age) });
     }
-    let headers = hitHeaders.get(hit);
-    if (!headers) {
-      headers = Object.entries(cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT')).flat();
-      headers.push('content-length', String(hit.body.length));
-      hitHeaders.set(hit, headers);
+    let built = hitHeaders.get(hit);
+    if (built?.age !== age) {
+      const headers = Object.entries(cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT')).flat();
+      headers.push('content-length', String(hit.body.length), 'age', String(age));
+      built = { age, headers };
+      hitHeaders.set(hit, built);
     }
-    res.writeHead(200, [...headers, 'age', age]);
+    res.writeHead(200, built.headers);
     res.end(hit.body);
   }
 

@@ -12,18 +12,19 @@ export interface GraphQLRequestBody {
 export type ParsedRequest = { kind: 'single'; body: GraphQLRequestBody } | { kind: 'other'; raw: unknown };
 
 /**
- * The request as text: a POST's body, or a GET's query string. Identical texts are identical
- * requests (whatever the user), which lets the handler remember what it derived from one.
+ * Hands done the request as text: a POST's body, or a GET's query string (then at once).
+ * Identical texts are identical requests (whatever the user), which lets the handler remember
+ * what it derived from one.
  */
-export function readRequestText(req: IncomingMessage, url: string): string | Promise<string> {
+export function readRequestText(req: IncomingMessage, url: string, done: (err: Error | null, text?: string) => void): void {
   if (req.method === 'GET' || req.method === 'HEAD') {
     const q = url.indexOf('?');
-    return q === -1 ? '' : url.slice(q + 1);
+    return done(null, q === -1 ? '' : url.slice(q + 1));
   }
-  if (req.method !== 'POST') throw new HttpError(405, 'GraphQL accepts GET (queries) and POST');
+  if (req.method !== 'POST') return done(new HttpError(405, 'GraphQL accepts GET (queries) and POST'));
   const type = String(req.headers['content-type'] ?? '');
-  if (!type.includes('application/json')) throw new HttpError(415, 'POST /graphql needs content-type: application/json');
-  return readBody(req).then((body) => body.toString('utf8'));
+  if (!type.includes('application/json')) return done(new HttpError(415, 'POST /graphql needs content-type: application/json'));
+  readBody(req, (err, body) => (err ? done(err) : done(null, body!.toString('utf8'))));
 }
 
 export function parseRequestText(method: string, text: string): ParsedRequest {

@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import { MAX_BODY_BYTES } from '../../src/server/http';
 import { DatasetsDocument, MyProgressDocument } from '../generated/graphql';
 import { DATABASE_KINDS } from '../helpers/databases';
 import { codes, startTestGateway, type TestGateway } from '../helpers/gateway';
@@ -85,6 +87,31 @@ describe.each(DATABASE_KINDS)('HTTP routes of the gateway (%s)', (kind) => {
     expect(after.status).toBe(200);
     expect(after.errors).toBeUndefined();
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses other methods with 405 and other content types with 415, and keeps serving', async () => {
+    const put = await fetch(`${gw.url}/graphql`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"query":"{ datasets { name } }"}' });
+    expect(put.status).toBe(405);
+    expect((await put.json()).errors[0].message).toMatch(/GET .* and POST/);
+    const text = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ datasets { name } }' });
+    expect(text.status).toBe(415);
+    expect((await text.json()).errors[0].message).toMatch(/application\/json/);
+    expect((await gw.gql(DatasetsDocument, {})).status).toBe(200);
+  });
+
+  it('refuses a body declared larger than the limit with 413 before reading it', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) } }, (r) => {
+        let body = '';
+        r.on('data', (c) => (body += c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      // Only the start of the declared body is sent: the answer must not wait for the rest.
+      req.write('{"query":');
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).errors[0].message).toMatch(/larger than/);
   });
 
   it('includes a stacktrace in error extensions outside production (what production must hide)', async () => {

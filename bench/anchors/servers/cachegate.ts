@@ -1,4 +1,5 @@
-// cachegate itself, over embedded PGlite with cars loaded as dataset 1. L1_BYTES picks the tiers (0: Redis only).
+// cachegate itself, over embedded PGlite with cars loaded as dataset 1. L1_BYTES picks the tiers (0: Redis only);
+// V8_PRETENURING, when set, is passed on.
 import { loadVega, openBenchDatabase, startBenchGateway } from '../../support';
 import { env, MISS_DELAY_MS, serveCounter, sleep } from '../common';
 
@@ -6,7 +7,7 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase();
   const { gateway } = await startBenchGateway(
     db,
-    { REDIS_URL: env('REDIS_URL'), REDIS_CACHE_PREFIX: env('PREFIX'), CACHE_L1_MAX_BYTES: env('L1_BYTES') },
+    { REDIS_URL: env('REDIS_URL'), REDIS_CACHE_PREFIX: env('PREFIX'), CACHE_L1_MAX_BYTES: env('L1_BYTES'), V8_PRETENURING: process.env.V8_PRETENURING ?? '' },
     undefined,
     Number(env('PORT')),
   );
