@@ -111,6 +111,8 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       cache.dispose();
       breaker.dispose();
       await aggregator.close();
+      // Closing the subscription on purpose is not the loss TieredStore warns about.
+      tiered?.dispose();
       subscriber?.disconnect();
       await adminClient.quit().catch(() => adminClient.disconnect());
       await redis.close();
