@@ -10,6 +10,7 @@ import { createLogger } from '../src/logger';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/server/gateway';
 
 export { OwnRedis } from '../test/helpers/redis';
+export { median, percentile } from './stats';
 
 export async function openBenchDatabase(): Promise<Database> {
   return openPglite();
@@ -40,17 +41,6 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   const ms = performance.now() - started;
   if (res.status !== 200 || text.includes('"errors"')) throw new Error(`request failed: ${res.status} ${text.slice(0, 300)}`);
   return { ms, text, cache: res.headers.get('x-cache') };
-}
-
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-export function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 /** One line of progress on stderr, overwritten in place. */

@@ -92,8 +92,6 @@ export async function missStorm(s: Running): Promise<number> {
 export const hammer = (s: Running, seconds: number) =>
   autocannon({ url: `${s.url}/graphql`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 export const gql = async (url: string, body: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: res.status, text: await res.text() };

@@ -4,8 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OwnRedis } from '../../test/helpers/redis';
+import { median } from '../stats';
 import { QUERY } from './common';
-import { appendCarsRow, BODY, CONNECTIONS, gql, hammer, median, missStorm, type Running as RunningServer, runWithServers, type ServerSpec as BaseSpec, STORM } from './harness';
+import { appendCarsRow, BODY, CONNECTIONS, gql, hammer, missStorm, type Running as RunningServer, runWithServers, type ServerSpec as BaseSpec, STORM } from './harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -3,7 +3,8 @@
 // pretenuring off (the default) and on: four instances measured side by side.
 // Why it matters: src/server/v8-tuning.ts.
 // Rerun: npm run bench:storm-aftermath   (BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50 BENCH_WARMUP_SECONDS=3)
-import { BODY, CONNECTIONS, gql, hammer, median, missStorm, runWithServers, STORM } from './harness';
+import { median } from '../stats';
+import { BODY, CONNECTIONS, gql, hammer, missStorm, runWithServers, STORM } from './harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -46,24 +46,14 @@ export class CacheTimeoutError extends Error {
  */
 export function withDeadline<T>(call: Promise<T>, ms: number, op: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      setImmediate(() => {
-        if (settled) return;
-        settled = true;
-        reject(new CacheTimeoutError(op, ms));
-      });
-    }, ms);
+    // A promise settles once: a reply read in that I/O phase wins over the pending verdict.
+    const timer = setTimeout(() => setImmediate(() => reject(new CacheTimeoutError(op, ms))), ms);
     call.then(
       (value) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(timer);
         resolve(value);
       },
       (err) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(timer);
         reject(err);
       },
