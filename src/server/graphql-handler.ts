@@ -118,8 +118,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const candidate = prep.candidate;
     if (!deps.wholeResponses || !candidate || mode === 'bypass' || (candidate.private && !user)) return execute(req, res, prep.parsed, user, mode, undefined);
     const key = candidate.private ? responseKey(space, { ...candidate.parts, user }) : candidate.publicKey;
-    const now = mode === 'normal' ? responses.lookupNow(key) : undefined;
-    if (now) return sendHit(req, res, now);
+    const now = Date.now();
+    const hit = mode === 'normal' ? responses.lookupNow(key, now) : undefined;
+    if (hit) return sendHit(req, res, hit, now);
     return lookupOrExecute(req, res, prep, candidate, key, user, mode);
   }
 
@@ -134,7 +135,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   ): Promise<void> {
     if (mode === 'normal') {
       const hit = await responses.lookup(key, candidate.staticTagKeys);
-      if (hit) return sendHit(req, res, hit);
+      if (hit) return sendHit(req, res, hit, Date.now());
     }
     // Versions of the tags known up front are read (or created) before anything is loaded.
     const staticVersions = await cache.ensureVersions(candidate.staticTags, await cache.readVersions(candidate.staticTags));
@@ -142,8 +143,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   }
 
   /** A stored response, with its headers built once per entry and second (Age is all that changes). */
-  function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry): void {
-    const age = Math.max(0, Math.floor((Date.now() - hit.createdAt) / 1000));
+  function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number): void {
+    const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
       return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT'), age: String(age) });
     }

@@ -32,11 +32,13 @@ describe.each(stores)('whole responses on %s', (kind, storeOf) => {
   let store: KeyValueStore & { reads: number };
   let tags: TaggedCache;
   let responses: ResponseCache;
+  let stats: CacheStats;
 
   beforeEach(() => {
     store = counting(storeOf());
     tags = makeCache(store, prefix);
-    responses = new ResponseCache(store, space, new CacheStats(), silentLogger, { compressMinBytes: 1024, maxEntryBytes: 1024 * 1024 });
+    stats = new CacheStats();
+    responses = new ResponseCache(store, space, stats, silentLogger, { compressMinBytes: 1024, maxEntryBytes: 1024 * 1024 });
   });
 
   /** Stores body under k stamped with the current versions of its tags. */
@@ -88,5 +90,29 @@ describe.each(stores)('whole responses on %s', (kind, storeOf) => {
     } else {
       expect(responses.lookupNow(k)).toBeUndefined(); // Redis alone: always asked
     }
+  });
+
+  it('answers at once while the versions read are equal bytes, and counts each such hit', async () => {
+    if (kind !== 'memory') return expect(responses.lookupNow(key())).toBeUndefined();
+    const k = key();
+    await put(k, 'a', ['Dataset:5']);
+    await responses.lookup(k);
+    const [tagKey] = responses.tagKeysOf(['Dataset:5']);
+    const [version] = await tags.readVersions(['Dataset:5']);
+    const hitsBefore = stats.snapshot().hits;
+    expect(responses.lookupNow(k)?.body.toString()).toBe('a');
+    // The same version rewritten as another Buffer is still the same version.
+    await store.setMany([{ key: tagKey, value: Buffer.from(version!), ttlMs: 60_000 }]);
+    expect(responses.lookupNow(k)?.body.toString()).toBe('a');
+    expect(stats.snapshot().hits - hitsBefore).toBe(2);
+    await store.setMany([{ key: tagKey, value: Buffer.from(`${version}x`), ttlMs: 60_000 }]);
+    expect(responses.lookupNow(k)).toBeUndefined();
+  });
+
+  it('does not answer at once past the TTL of the entry', async () => {
+    const k = key();
+    await put(k, 'a', ['Dataset:6']);
+    await responses.lookup(k);
+    expect(responses.lookupNow(k, Date.now() + 61_000)).toBeUndefined();
   });
 });
