@@ -1,6 +1,7 @@
 // A query over the statistics of 20 datasets: one MGET per level (the loader) versus one read per field.
 // Rerun: npm run bench:mget  (or node -r @swc-node/register bench/mget-vs-get.bench.ts [requests])
 import { fmt, median, openBenchDatabase, OwnRedis, postJson, progress, startBenchGateway } from './support';
+import { RequestCache } from '../src/graphql/request-cache';
 
 const REQUESTS = Number(process.argv[2] ?? 300);
 const QUERY = '{ datasets(limit: 20) { id statistics { column count mean } } }';
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase();
   const env = { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'bench', CACHE_L1_MAX_BYTES: '0', CACHE_RESPONSES: '0' };
   const batched = await startBenchGateway(db, env);
-  const unbatched = await startBenchGateway(db, env, { batchCacheReads: false });
+  const unbatched = await startBenchGateway(db, env, { requestCache: (values, mode) => new RequestCache(values, mode, false) });
   try {
     for (let i = 0; i < 20; i++) {
       const csv = ['a,b', ...Array.from({ length: 500 }, (_, r) => `${r * i},${r % 7}`)].join('\n');

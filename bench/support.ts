@@ -25,11 +25,11 @@ export async function loadVega(gateway: Gateway, name: string, file: string): Pr
 export async function startBenchGateway(
   db: Database,
   env: Record<string, string>,
-  testing?: GatewayOptions['testing'],
+  parts?: GatewayOptions['parts'],
   port = 0,
 ): Promise<{ gateway: Gateway; url: string }> {
   const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn', SEED: '0', ...env });
-  const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db, seed: false, testing });
+  const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db, seed: false, parts });
   const bound = await gateway.listen(port, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${bound}` };
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
  * The README's settings table mirrors this file; keep them together.
  */
 const DEV_JWT_SECRET = 'cachegate-development-secret-do-not-use-in-production';
+const DEFAULT_L1_MAX_BYTES = 64 * 1024 * 1024;
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -32,7 +33,7 @@ const schema = z.object({
   /** Connections to Redis for commands. */
   REDIS_POOL_SIZE: int(1, 64).default(1),
   /** Byte budget of the in-process cache tier; 0 disables it when Redis is configured. */
-  CACHE_L1_MAX_BYTES: int(0).default(64 * 1024 * 1024),
+  CACHE_L1_MAX_BYTES: int(0).default(DEFAULT_L1_MAX_BYTES),
   /** Values larger than this (after compression) are not cached. */
   CACHE_MAX_ENTRY_BYTES: int(1).default(8 * 1024 * 1024),
   /** Values at least this large are compressed. */
@@ -88,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     ...e,
+    // Without Redis the in-process tier is the whole cache: 0 cannot turn it off.
+    CACHE_L1_MAX_BYTES: !e.REDIS_URL && e.CACHE_L1_MAX_BYTES === 0 ? DEFAULT_L1_MAX_BYTES : e.CACHE_L1_MAX_BYTES,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
     usingDevJwtSecret: !e.JWT_SECRET,
     dataDir: path.resolve(e.DATA_DIR),

@@ -1,11 +1,14 @@
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { CacheAdmin } from '../cache/cache-admin';
 import type { CacheLogger } from '../cache/errors-are-misses';
+import type { Tag } from '../cache/tags';
 
-/** What the admin resolvers work with: the gateway's cache administration and a logger for the audit lines. */
+/** What the admin resolvers work with: the gateway's cache administration, a logger for the audit lines, and the domains' tags. */
 export interface AdminDeps {
   cache: CacheAdmin;
   logger: Pick<CacheLogger, 'info'>;
+  /** The tag of one entity as its domain writes it (admin invalidation by dataset or model run). */
+  entityTag(typename: string, id: string): Tag;
 }
 
 // Keyed by the schema the resolvers run in: one gateway, one schema, one cache (tests run

@@ -2,10 +2,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, Info, Mutation, Query, Resolver } from 'type-graphql';
 import type { HealthReport, InvalidationReport, StatsReport, EntryReport } from '../cache/cache-admin';
 import { hitRate } from '../cache/stats';
-import { entityTag } from '../cache/tags';
-import { modelRunTag } from '../domains/models/model.service';
 import { Authorized } from '../graphql/authorization';
-import type { User } from '../server/auth';
+import type { User } from '../identity';
 import { adminOf } from './admin-context';
 import {
   DryRunArgs,
@@ -70,17 +68,21 @@ export class CacheAdminResolver {
     return audited(info, ctx, 'invalidateUserCache', { userId }, (cache) => cache.invalidateUser(userId, { dryRun: dryRun ?? false }));
   }
 
-  @Authorized('admin')
   // The same tags the domains' own mutations invalidate (a model run's id in its canonical form).
+  @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Invalidates everything computed from one dataset (the tag Dataset:{id}) (admin)' })
   invalidateDatasetCache(@Args() { datasetId, dryRun }: InvalidateDatasetArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
-    return audited(info, ctx, 'invalidateDatasetCache', { datasetId }, (cache) => cache.invalidateTags([entityTag('Dataset', datasetId)], { dryRun: dryRun ?? false }));
+    return audited(info, ctx, 'invalidateDatasetCache', { datasetId }, (cache) =>
+      cache.invalidateTags([adminOf(info).entityTag('Dataset', datasetId)], { dryRun: dryRun ?? false }),
+    );
   }
 
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Invalidates everything computed from one model run (the tag ModelRun:{id}) (admin)' })
   invalidateModelCache(@Args() { modelRunId, dryRun }: InvalidateModelArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
-    return audited(info, ctx, 'invalidateModelCache', { modelRunId }, (cache) => cache.invalidateTags([modelRunTag(modelRunId)], { dryRun: dryRun ?? false }));
+    return audited(info, ctx, 'invalidateModelCache', { modelRunId }, (cache) =>
+      cache.invalidateTags([adminOf(info).entityTag('ModelRun', modelRunId)], { dryRun: dryRun ?? false }),
+    );
   }
 
   @Authorized('admin')
@@ -131,7 +133,8 @@ export function toCacheStats(r: StatsReport): CacheStats {
     hits: c.hits,
     misses: c.misses,
     sets: c.sets,
-    deletes: c.deletes,
+    // Until key deletions are counted on their own, "deletes" reports invalidated tags as it always has.
+    deletes: c.invalidations + c.deletes,
     errors: c.errors,
     oversize: c.oversize,
     staleServed: c.staleServed,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { repliesOf } from './redis-store';
 import { globToRegExp } from './glob';
 import type { MemoryStore } from './memory-store';
 
@@ -62,11 +63,7 @@ export class RedisAdminStore implements AdminStore {
   }
 
   async inspect(key: string): Promise<KeyInspection> {
-    const results = await this.client.multi().type(key).pttl(key).exec();
-    if (!results) throw new Error('Redis transaction was not executed');
-    for (const [err] of results) if (err) throw err;
-    const type = results[0][1] as string;
-    const pttl = results[1][1] as number;
+    const [type, pttl] = repliesOf(await this.client.multi().type(key).pttl(key).exec()) as [string, number];
     if (type === 'none') return { exists: false, type, value: null, ttlMs: null };
     // Read after TYPE: GET on a hash would fail with WRONGTYPE.
     const value = type === 'string' ? await this.client.getBuffer(key) : null;

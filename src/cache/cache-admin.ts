@@ -1,7 +1,7 @@
-import { ClientError, InputError } from '../lib/errors';
 import type { AdminStore } from './admin-store';
 import type { CircuitBreaker, CircuitState } from './circuit-breaker';
-import { decodeValue, isCompressed } from './codec';
+import { summarizeEntry } from './codec';
+import { CacheRequestError, CacheUnavailableError } from './errors';
 import { globToRegExp, invalidGlobReason } from './glob';
 import {
   isPrivateKeyOf,
@@ -29,11 +29,6 @@ export const MAX_PATTERN_LENGTH = 1024;
 export const SCAN_BATCH = 1000;
 /** How long a key count (one SCAN of the keyspace) is reused, in milliseconds. */
 export const KEY_COUNT_MAX_AGE_MS = 10_000;
-
-/** The cache backend failed an administrative operation; unlike a read, it is not silently turned into a miss. */
-export class CacheUnavailableError extends ClientError {
-  readonly code = 'SERVICE_UNAVAILABLE';
-}
 
 export interface CacheAdminOptions {
   cache: TaggedCache;
@@ -224,24 +219,12 @@ export class CacheAdmin {
       freshUntil: null,
     };
     if (!found.value || (report.kind !== 'field' && report.kind !== 'response')) return report;
-    let raw: unknown;
-    try {
-      raw = decodeValue(found.value);
-    } catch {
-      return report;
-    }
-    report.compressed = isCompressed(found.value);
-    if (!Array.isArray(raw) || !isStringArray(raw[1]) || !isStringArray(raw[2])) return report;
-    const [tags, stamped] = [raw[1], raw[2]];
-    // Field entries: [value, tags, versions, freshUntil, createdAt]; whole responses: [body, tags, versions, createdAt, ttlSeconds, …].
-    if (report.kind === 'field') {
-      report.freshUntil = numberOrNull(raw[3]);
-      report.createdAt = numberOrNull(raw[4]);
-    } else {
-      report.createdAt = numberOrNull(raw[3]);
-      const ttl = numberOrNull(raw[4]);
-      report.freshUntil = report.createdAt !== null && ttl !== null ? report.createdAt + ttl * 1000 : null;
-    }
+    const summary = summarizeEntry(found.value);
+    if (!summary || summary.kind !== report.kind) return report;
+    const { tags, versions: stamped } = summary;
+    report.compressed = summary.compressed;
+    report.createdAt = numberOrNull(summary.createdAt);
+    report.freshUntil = numberOrNull(summary.freshUntil);
     const current = await this.unavailableOnError('read tag versions', () => this.opts.store.getMany(tags.map((t) => tagKey(this.space, t))));
     report.tags = tags;
     report.tagStates = tags.map((tag, i) => {
@@ -271,16 +254,16 @@ export class CacheAdmin {
 
   /** Deletes the keys whose part after `{prefix}:` matches a Redis glob (SCAN in batches, UNLINK). */
   async invalidatePattern(pattern: string, opts: DryRun = {}): Promise<InvalidationReport> {
-    if (pattern.length > MAX_PATTERN_LENGTH) throw new InputError(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+    if (pattern.length > MAX_PATTERN_LENGTH) throw new CacheRequestError(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
     const reason = invalidGlobReason(pattern);
-    if (reason) throw new InputError(`invalid pattern ${JSON.stringify(pattern)}: ${reason}`, { pattern });
+    if (reason) throw new CacheRequestError(`invalid pattern ${JSON.stringify(pattern)}: ${reason}`, { pattern });
     const deletedKeys = await this.deleteMatching(pattern, Boolean(opts.dryRun));
     return { invalidated: deletedKeys, tags: [], deletedKeys, dryRun: Boolean(opts.dryRun) };
   }
 
   /** Everything private to a user: their tag (`User:{id}`) gets a new version and their PRIVATE entries are deleted. */
   async invalidateUser(userId: string, opts: DryRun = {}): Promise<InvalidationReport> {
-    if (userId === '') throw new InputError('userId is empty');
+    if (userId === '') throw new CacheRequestError('userId is empty');
     const tags = this.validTags([userTag(userId)]);
     const deletedKeys = await this.deleteMatching(userKeysPattern(userId), Boolean(opts.dryRun), (k) => isPrivateKeyOf(this.space, k, userId));
     const invalidatedTags = opts.dryRun ? tags.length : await this.opts.cache.invalidate(tags);
@@ -298,18 +281,18 @@ export class CacheAdmin {
   }
 
   private validTags(tags: readonly string[]): string[] {
-    if (tags.length > MAX_TAGS_PER_CALL) throw new InputError(`at most ${MAX_TAGS_PER_CALL} tags per call (got ${tags.length}); split the call`);
+    if (tags.length > MAX_TAGS_PER_CALL) throw new CacheRequestError(`at most ${MAX_TAGS_PER_CALL} tags per call (got ${tags.length}); split the call`);
     const problems = tags.flatMap((t) => invalidTagReason(t) ?? []);
     if (problems.length > 0) {
       const shown = problems.slice(0, 5).join('; ');
-      throw new InputError(`${shown}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, { invalidTags: problems.length });
+      throw new CacheRequestError(`${shown}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, { invalidTags: problems.length });
     }
     return normalizeTags(tags);
   }
 
   private assertUnderPrefix(key: string): void {
     if (!isUnderPrefix(this.space, key)) {
-      throw new InputError(`key ${JSON.stringify(key)} is outside this gateway's prefix "${this.space.prefix}:"`, { prefix: this.space.prefix });
+      throw new CacheRequestError(`key ${JSON.stringify(key)} is outside this gateway's prefix "${this.space.prefix}:"`, { prefix: this.space.prefix });
     }
   }
 
@@ -358,11 +341,10 @@ export class CacheAdmin {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof ClientError) throw err;
-      throw new CacheUnavailableError(`could not ${what}: the cache store failed (${(err as Error).message})`);
+      if (err instanceof CacheRequestError) throw err;
+      throw new CacheUnavailableError(what, err);
     }
   }
 }
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

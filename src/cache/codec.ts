@@ -50,8 +50,15 @@ function withHeader(encoding: EncodingByte, payload: Buffer | Uint8Array): Buffe
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The two kinds of stored entry. Their layouts are positional arrays (MessagePack keeps them
+// small) and are known here only: everything else reads entries through these functions.
+//
+//   field value     [value, tags, versions, freshUntil, createdAt]
+//   whole response  [body, tags, versions, createdAt, ttlSeconds, private, etag]
+
 /** What a field entry holds: the value, the tags it depends on with the versions it saw, and its freshness. */
-export interface Entry {
+export interface FieldEntry {
   value: unknown;
   tags: string[];
   /** versions[i] is the version of tags[i] read before the value was loaded. */
@@ -61,13 +68,74 @@ export interface Entry {
   createdAt: number;
 }
 
-export function encodeEntry(entry: Entry, compressMinBytes: number) {
+/** A whole response as stored: its bytes, and what makes it still true. */
+export interface ResponseEntry {
+  /** The response body exactly as sent the first time. */
+  body: Buffer;
+  tags: string[];
+  /** versions[i] was the version of tags[i] before any of the response's data was loaded. */
+  versions: string[];
+  createdAt: number;
+  ttlSeconds: number;
+  private: boolean;
+  etag: string;
+}
+
+export function encodeFieldEntry(entry: FieldEntry, compressMinBytes: number) {
   return encodeValue([entry.value, entry.tags, entry.versions, entry.freshUntil, entry.createdAt], compressMinBytes);
 }
 
-export function decodeEntry(bytes: Buffer): Entry {
+export function decodeFieldEntry(bytes: Buffer): FieldEntry {
   const raw = decodeValue(bytes);
-  if (!Array.isArray(raw) || raw.length !== 5 || !Array.isArray(raw[1]) || !Array.isArray(raw[2])) throw new CodecError('malformed cache entry');
+  if (!isStamped(raw, 5)) throw new CodecError('malformed field entry');
   const [value, tags, versions, freshUntil, createdAt] = raw as [unknown, string[], string[], number, number];
   return { value, tags, versions, freshUntil, createdAt };
 }
+
+export function encodeResponseEntry(entry: ResponseEntry, compressMinBytes: number) {
+  return encodeValue([entry.body, entry.tags, entry.versions, entry.createdAt, entry.ttlSeconds, entry.private, entry.etag], compressMinBytes);
+}
+
+export function decodeResponseEntry(bytes: Buffer): ResponseEntry {
+  const raw = decodeValue(bytes);
+  if (!isStamped(raw, 7) || !(raw[0] instanceof Uint8Array)) throw new CodecError('malformed response entry');
+  const [body, tags, versions, createdAt, ttlSeconds, isPrivate, etag] = raw as [Uint8Array, string[], string[], number, number, boolean, string];
+  return { body: Buffer.from(body.buffer, body.byteOffset, body.byteLength), tags, versions, createdAt, ttlSeconds, private: isPrivate, etag };
+}
+
+/** What administration shows of any stored entry, whichever kind it is. */
+export interface EntrySummary {
+  kind: 'field' | 'response';
+  tags: string[];
+  versions: string[];
+  createdAt: number;
+  /** Epoch ms after which the entry is stale. */
+  freshUntil: number;
+  compressed: boolean;
+}
+
+/** Reads the bookkeeping of a stored entry; undefined when the bytes are not an entry. */
+export function summarizeEntry(bytes: Buffer): EntrySummary | undefined {
+  let raw: unknown;
+  try {
+    raw = decodeValue(bytes);
+  } catch {
+    return undefined;
+  }
+  const compressed = isCompressed(bytes);
+  if (isStamped(raw, 5)) {
+    const [, tags, versions, freshUntil, createdAt] = raw as [unknown, string[], string[], number, number];
+    return { kind: 'field', tags, versions, createdAt, freshUntil, compressed };
+  }
+  if (isStamped(raw, 7)) {
+    const [, tags, versions, createdAt, ttlSeconds] = raw as [unknown, string[], string[], number, number];
+    return { kind: 'response', tags, versions, createdAt, freshUntil: createdAt + ttlSeconds * 1000, compressed };
+  }
+  return undefined;
+}
+
+function isStamped(raw: unknown, length: number): raw is unknown[] {
+  return Array.isArray(raw) && raw.length === length && isStringArray(raw[1]) && isStringArray(raw[2]);
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from './circuit-breaker';
-import type { CacheStats } from './stats';
+import type { StatsRecorder } from './stats';
 import type { KeyValueStore, StoreEntry } from './store';
 
 /** The slice of a structured logger the cache core uses (pino's signature). */
@@ -16,7 +16,7 @@ export interface CacheLogger {
  * timeout into a miss (reads) or a dropped write, counts it, and logs the first error of a
  * streak; while the circuit is open it does not call the backend at all.
  */
-export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, stats: CacheStats, logger: CacheLogger): KeyValueStore {
+export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, stats: StatsRecorder, logger: CacheLogger): KeyValueStore {
   let streak = 0;
   async function guarded<T>(op: string, fallback: T, call: () => Promise<T>): Promise<T> {
     if (!breaker.allows()) return fallback;

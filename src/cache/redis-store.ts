@@ -21,10 +21,33 @@ export function requestPathOptions(commandTimeoutMs: number): RedisOptions {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     enableAutoPipelining: true,
-    // Keep reconnecting in the background, never faster than 50 ms nor slower than 2 s.
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    retryStrategy: reconnectBackoff,
     connectionName: 'cachegate',
   };
+}
+
+/** How long to wait before reconnecting attempt n: keep trying in the background, never faster than 50 ms nor slower than 2 s. */
+export function reconnectBackoff(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+}
+
+/** Resolves when client is ready, or rejects after timeoutMs. */
+export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** The replies of a pipeline or MULTI, or the first error among them. */
+export function repliesOf(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis pipeline was not executed');
+  for (const [err] of results) if (err) throw err;
+  return results.map(([, value]) => value);
 }
 
 /** A Redis call that did not answer within the request path's deadline. */
@@ -83,19 +106,7 @@ export class RedisStore implements KeyValueStore {
 
   /** Resolves when every connection is ready, or rejects after timeoutMs. */
   async ready(timeoutMs: number): Promise<void> {
-    await Promise.all(
-      this.clients.map(
-        (c) =>
-          new Promise<void>((resolve, reject) => {
-            if (c.status === 'ready') return resolve();
-            const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
-            c.once('ready', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await Promise.all(this.clients.map((c) => whenReady(c, timeoutMs)));
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
@@ -107,7 +118,7 @@ export class RedisStore implements KeyValueStore {
     if (entries.length === 0) return true;
     const pipeline = this.client().pipeline();
     for (const e of entries) pipeline.set(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)));
-    failOnPipelineError(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'set'));
+    repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'set'));
     return true;
   }
 
@@ -116,7 +127,7 @@ export class RedisStore implements KeyValueStore {
     const pipeline = this.client().pipeline();
     // SET … NX GET (Redis 7): one command both creates a missing key and returns an existing one.
     for (const e of entries) pipeline.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
-    const results = failOnPipelineError(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'setIfAbsent'));
+    const results = repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'setIfAbsent'));
     return results.map((previous, i) => (previous as Buffer | null) ?? entries[i].value);
   }
 
@@ -134,10 +145,4 @@ export class RedisStore implements KeyValueStore {
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
   }
-}
-
-function failOnPipelineError(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('Redis pipeline was not executed');
-  for (const [err] of results) if (err) throw err;
-  return results.map(([, value]) => value);
 }

@@ -4,14 +4,15 @@ import { CacheAdmin } from './cache-admin';
 import { logCacheEvents } from './cache-log';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import { type CacheLogger, errorsAreMisses } from './errors-are-misses';
-import type { KeySpace } from './keys';
+import { type KeySpace, persistedQueryKey } from './keys';
 import { MemoryStore } from './memory-store';
-import { RedisStore, requestPathOptions } from './redis-store';
+import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './redis-store';
 import { maskRedisUrl } from './redis-url';
-import { CacheStats } from './stats';
+import { ResponseStore } from './response-store';
+import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
 import type { KeyValueStore } from './store';
-import { type CacheFaults, type CacheHooks, TaggedCache } from './tagged-cache';
+import { TaggedCache, type TaggedCacheOptions } from './tagged-cache';
 import { TieredStore } from './tiered-store';
 
 export interface CacheRuntimeOptions {
@@ -25,40 +26,77 @@ export interface CacheRuntimeOptions {
   maxEntryBytes: number;
   compressMinBytes: number;
   logger: CacheLogger;
-  faults?: CacheFaults;
-  hooks?: CacheHooks;
   /** How long after the first unsent event this instance adds its counts to the deployment's, in milliseconds; 0: only when read. Default 1000. */
   statsFlushDelayMs?: number;
+  /** Builds the field cache; tests pass a variant of TaggedCache (a planted bug) here. */
+  createTaggedCache?: (opts: TaggedCacheOptions) => TaggedCache;
 }
 
-/** Everything the cache is made of in one process, for wiring, health and shutdown. */
-export interface CacheRuntime {
-  cache: TaggedCache;
-  stats: CacheStats;
+/** Where the cache stands, for readiness and metrics. */
+export interface CacheState {
   /** 'redis' or 'memory': where values are shared. */
   backend: 'redis' | 'memory';
-  redis?: RedisStore;
-  memory?: MemoryStore;
-  tiered?: TieredStore;
-  breaker?: CircuitBreaker;
-  /** The store the cache uses: errors already turned into misses. */
-  store: KeyValueStore;
+  /** The Redis circuit breaker's state; 'none' without Redis. */
+  circuit: CircuitState | 'none';
+  /** True when an in-process tier sits in front of Redis. */
+  tiered: boolean;
+  /** This process's in-process tier, when there is one. */
+  memory?: { entries: number; bytes: number };
+  /** In front of Redis: whether invalidation messages are being received (the tier is bypassed while not). */
+  subscribed?: boolean;
+}
+
+/** Where automatic persisted queries' texts are kept, by their SHA-256. */
+export interface PersistedQueryStore {
+  get(sha256: string): Promise<string | undefined>;
+  put(sha256: string, query: string): Promise<void>;
+}
+
+/** The cache of one process, as the gateway uses it. */
+export interface CacheRuntime {
+  /** Field values under versioned tags: the binding's read path, and invalidation. */
+  readonly values: TaggedCache;
+  /** Whole responses, stamped like values. */
+  readonly responses: ResponseStore;
+  readonly persistedQueries: PersistedQueryStore;
+  readonly stats: StatsRecorder;
   /** Stats, health, entries and invalidation for administrators (src/admin exposes it). */
-  admin: CacheAdmin;
-  /** Adds this instance's counters to the deployment's in Redis; absent without Redis. */
-  aggregator?: StatsAggregator;
+  readonly admin: CacheAdmin;
+  state(): CacheState;
   close(): Promise<void>;
 }
 
+/** How long a persisted query's text is kept, in milliseconds. */
+const PERSISTED_QUERY_TTL_MS = 7 * 24 * 3600 * 1000;
+
 /** Builds the tiers the settings ask for: memory alone, Redis alone, or memory in front of Redis. */
 export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<CacheRuntime> {
-  const stats = new CacheStats();
+  const stats = new StatsRecorder();
   logCacheEvents(stats, opts.logger);
+  const createTaggedCache = opts.createTaggedCache ?? ((o) => new TaggedCache(o));
+  const taggedOptions = (store: KeyValueStore) => ({
+    store,
+    space: opts.space,
+    stats,
+    logger: opts.logger,
+    compressMinBytes: opts.compressMinBytes,
+    maxEntryBytes: opts.maxEntryBytes,
+  });
+  const responsesOver = (store: KeyValueStore) =>
+    new ResponseStore(store, opts.space, stats, opts.logger, { compressMinBytes: opts.compressMinBytes, maxEntryBytes: opts.maxEntryBytes });
+
   if (!opts.redisUrl) {
-    const memory = new MemoryStore(opts.l1MaxBytes || 64 * 1024 * 1024);
-    const cache = new TaggedCache({ ...common(opts, stats), store: memory });
-    const admin = new CacheAdmin({ cache, store: new MemoryAdminStore(memory), memory });
-    return { cache, stats, backend: 'memory', memory, store: memory, admin, close: async () => cache.dispose() };
+    const memory = new MemoryStore(opts.l1MaxBytes);
+    const values = createTaggedCache(taggedOptions(memory));
+    return {
+      values,
+      responses: responsesOver(memory),
+      persistedQueries: persistedQueriesIn(memory, opts.space),
+      stats,
+      admin: new CacheAdmin({ cache: values, store: new MemoryAdminStore(memory), memory }),
+      state: () => ({ backend: 'memory', circuit: 'none', tiered: false, memory: { entries: memory.entryCount, bytes: memory.bytes } }),
+      close: async () => values.dispose(),
+    };
   }
 
   opts.logger.info({ redis: maskRedisUrl(opts.redisUrl), poolSize: opts.redisPoolSize, timeoutMs: opts.redisTimeoutMs }, 'connecting to Redis');
@@ -77,8 +115,9 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   const adminClient = new Redis(opts.redisUrl, { ...requestPathOptions(Math.max(2000, opts.redisTimeoutMs * 10)), enableAutoPipelining: false, connectionName: 'cachegate-admin' });
   adminClient.on('error', () => undefined);
   const aggregator = new StatsAggregator({ stats, client: adminClient, space: opts.space, logger: opts.logger, flushDelayMs: opts.statsFlushDelayMs });
+  const readyMs = Math.max(2000, opts.redisTimeoutMs * 20);
   try {
-    await Promise.all([redis.ready(Math.max(2000, opts.redisTimeoutMs * 20)), readyWithin(adminClient, Math.max(2000, opts.redisTimeoutMs * 20))]);
+    await Promise.all([redis.ready(readyMs), whenReady(adminClient, readyMs)]);
   } catch (err) {
     // Start anyway: requests compute their values, and caching resumes when Redis answers.
     opts.logger.warn({ err: (err as Error).message }, 'Redis is not reachable at startup; serving without the shared cache until it is');
@@ -89,26 +128,27 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   let memory: MemoryStore | undefined;
   if (opts.l1MaxBytes > 0) {
     memory = new MemoryStore(opts.l1MaxBytes);
-    subscriber = new Redis(opts.redisUrl, { enableOfflineQueue: true, retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 6), 2000), connectionName: 'cachegate-sub' });
+    subscriber = new Redis(opts.redisUrl, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
     subscriber.on('error', () => undefined);
     tiered = new TieredStore(memory, shared, redis.client(), subscriber, `${opts.space.prefix}:invalidations`, opts.logger);
   }
   const store = tiered ?? shared;
-  const cache = new TaggedCache({ ...common(opts, stats), store, bus: tiered });
-  const admin = new CacheAdmin({ cache, store: new RedisAdminStore(adminClient), memory, bus: tiered, breaker, aggregator, redisUrl: opts.redisUrl });
+  const values = createTaggedCache({ ...taggedOptions(store), bus: tiered });
   return {
-    cache,
+    values,
+    responses: responsesOver(store),
+    persistedQueries: persistedQueriesIn(store, opts.space),
     stats,
-    backend: 'redis',
-    redis,
-    memory,
-    tiered,
-    breaker,
-    store,
-    admin,
-    aggregator,
+    admin: new CacheAdmin({ cache: values, store: new RedisAdminStore(adminClient), memory, bus: tiered, breaker, aggregator, redisUrl: opts.redisUrl }),
+    state: () => ({
+      backend: 'redis',
+      circuit: breaker.state,
+      tiered: Boolean(tiered),
+      memory: memory ? { entries: memory.entryCount, bytes: memory.bytes } : undefined,
+      subscribed: tiered?.isSubscribed,
+    }),
     async close() {
-      cache.dispose();
+      values.dispose();
       breaker.dispose();
       await aggregator.close();
       // Closing the subscription on purpose is not the loss TieredStore warns about.
@@ -120,26 +160,14 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   };
 }
 
-/** Resolves when client is ready, or rejects after timeoutMs. */
-function readyWithin(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
-    client.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-function common(opts: CacheRuntimeOptions, stats: CacheStats) {
+function persistedQueriesIn(store: KeyValueStore, space: KeySpace): PersistedQueryStore {
   return {
-    space: opts.space,
-    stats,
-    logger: opts.logger,
-    compressMinBytes: opts.compressMinBytes,
-    maxEntryBytes: opts.maxEntryBytes,
-    faults: opts.faults,
-    hooks: opts.hooks,
+    async get(sha256) {
+      const [text] = await store.getMany([persistedQueryKey(space, sha256)]);
+      return text?.toString();
+    },
+    async put(sha256, query) {
+      await store.setMany([{ key: persistedQueryKey(space, sha256), value: Buffer.from(query), ttlMs: PERSISTED_QUERY_TTL_MS }]);
+    },
   };
 }

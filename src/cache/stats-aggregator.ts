@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, statsKey } from './keys';
-import type { CacheStats, Counters, FieldCounters } from './stats';
+import { repliesOf } from './redis-store';
+import { type Counters, emptyCounters, type FieldCounters, type StatsRecorder, TOTALS } from './stats';
 
 export interface StatsAggregatorOptions {
-  stats: CacheStats;
+  stats: StatsRecorder;
   /** A connection of its own (not the request path's pool, whose timeout is a few milliseconds). */
   client: Redis;
   space: Pick<KeySpace, 'prefix'>;
@@ -16,7 +17,6 @@ export interface StatsAggregatorOptions {
 /** The stats hashes expire this long after the last write, in milliseconds, so an abandoned prefix does not stay forever. */
 export const STATS_TTL_MS = 30 * 24 * 3600 * 1000;
 
-const TOTALS = ['hits', 'misses', 'sets', 'deletes', 'errors', 'oversize', 'staleServed'] as const;
 const FIELD_COUNTS = ['hits', 'misses'] as const;
 const FIELD_DURATIONS = ['hitMs', 'missMs'] as const;
 
@@ -54,11 +54,7 @@ export class StatsAggregator {
 
   /** The deployment's totals as Redis holds them (call flush first to include this process). */
   async read(): Promise<Counters> {
-    const results = await this.opts.client.multi().hgetall(this.totalsKey).hgetall(this.fieldsKey).exec();
-    if (!results) throw new Error('Redis transaction was not executed');
-    for (const [err] of results) if (err) throw err;
-    const totals = results[0][1] as Record<string, string>;
-    const fields = results[1][1] as Record<string, string>;
+    const [totals, fields] = repliesOf(await this.opts.client.multi().hgetall(this.totalsKey).hgetall(this.fieldsKey).exec()) as Record<string, string>[];
     const out = emptyCounters();
     for (const name of TOTALS) out[name] = Number(totals[name] ?? 0);
     for (const [name, raw] of Object.entries(fields)) {
@@ -116,9 +112,7 @@ export class StatsAggregator {
         for (const name of FIELD_DURATIONS) if (f[name]) tx.hincrbyfloat(this.fieldsKey, `${coordinate}|${name}`, f[name]);
       }
       tx.pexpire(this.totalsKey, STATS_TTL_MS).pexpire(this.fieldsKey, STATS_TTL_MS);
-      const results = await tx.exec();
-      if (!results) throw new Error('Redis transaction was not executed');
-      for (const [err] of results) if (err) throw err;
+      repliesOf(await tx.exec());
       if (this.failing) this.opts.logger.info({}, 'cache stats reach Redis again');
       this.failing = false;
       return true;
@@ -130,10 +124,6 @@ export class StatsAggregator {
       return false;
     }
   }
-}
-
-export function emptyCounters(): Counters {
-  return { hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, fields: {} };
 }
 
 /** a + b, as a new object. */

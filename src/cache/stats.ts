@@ -14,6 +14,9 @@ export interface Counters {
   hits: number;
   misses: number;
   sets: number;
+  /** Tags given a new version. */
+  invalidations: number;
+  /** Keys deleted outright (administration by key, pattern or clear). */
   deletes: number;
   errors: number;
   /** Values not stored because they exceeded CACHE_MAX_ENTRY_BYTES. */
@@ -26,13 +29,19 @@ export interface Counters {
 export type CacheEvent =
   /** label: the field coordinate; key: the cache key, for debug logs (hashed there, never logged as is). */
   | { type: 'hit' | 'miss'; label: string; ms: number; key?: string }
-  | { type: 'set' | 'delete'; count: number }
+  | { type: 'set' | 'invalidate' | 'delete'; count: number }
   | { type: 'error'; op: string }
   | { type: 'oversize' | 'stale' };
 
-const emptyCounters = (): Counters => ({ hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, fields: {} });
+/** The totals every Counters has, besides the per-field ones. */
+export const TOTALS = ['hits', 'misses', 'sets', 'invalidations', 'deletes', 'errors', 'oversize', 'staleServed'] as const;
 
-export class CacheStats {
+export function emptyCounters(): Counters {
+  return { hits: 0, misses: 0, sets: 0, invalidations: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, fields: {} };
+}
+
+/** Records the cache's events as counters, and tells listeners (metrics, debug logs) of each. */
+export class StatsRecorder {
   private totals = emptyCounters();
   private pending = emptyCounters();
   private readonly listeners: ((e: CacheEvent) => void)[] = [];
@@ -84,6 +93,9 @@ function apply(c: Counters, e: CacheEvent): void {
     }
     case 'set':
       c.sets += e.count;
+      return;
+    case 'invalidate':
+      c.invalidations += e.count;
       return;
     case 'delete':
       c.deletes += e.count;

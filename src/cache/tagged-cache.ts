@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { decodeEntry, encodeEntry, type Entry } from './codec';
+import { decodeFieldEntry, encodeFieldEntry, type FieldEntry } from './codec';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, tagKey } from './keys';
 import { SingleFlight } from './single-flight';
-import type { CacheStats } from './stats';
+import type { StatsRecorder } from './stats';
 import type { InvalidationBus, KeyValueStore } from './store';
 import { NEGATIVE_TTL_SECONDS, TAG_VERSION_TTL_SECONDS } from './ttl';
 
@@ -27,40 +27,42 @@ export interface Stamped<T> {
 }
 
 export type Lookup =
-  | { hit: true; value: unknown; stale: boolean; entry: Entry }
+  | { hit: true; value: unknown; stale: boolean; entry: FieldEntry }
   /** versions[i] is the current version of tags[i], read in the same round trip; null if it has none. */
   | { hit: false; versions: (string | null)[] };
 
 /** 'refresh' computes fresh values and stores them (Cache-Control: no-cache); 'bypass' neither reads nor writes (no-store). */
 export type CacheMode = 'normal' | 'refresh' | 'bypass';
 
-/**
- * Test-only switches that plant the two classic stale-set bugs, so the race test can show it
- * catches them. Never set outside tests.
- */
-export interface CacheFaults {
-  /** Read tag versions after loading the value instead of before. */
-  readTagVersionsAfterLoad?: boolean;
+/** What one read gave: the value, whether it came from the cache, and the tag versions it is stamped with. */
+export interface ReadResult<T> {
+  value: T;
+  hit: boolean;
+  /** A hit past its TTL, served within swr while one refresh runs. */
+  stale: boolean;
+  /** versions[i] is the version of the request's tags[i] the value is stamped with; null where unknown. */
+  versions: (string | null)[];
 }
 
-/** Test-only pause points for deterministic race tests. */
-export interface CacheHooks {
-  /** Runs after a loader returned and before its value is stored. */
-  afterLoad?: (key: string) => Promise<void>;
+export interface ReadOptions {
+  mode?: CacheMode;
+  /**
+   * How the entry and its tags' versions are read; a request passes its batching loader, so
+   * every field of one level shares one round trip. Default: one lookupMany of its own.
+   */
+  lookup?: (req: CacheRequest) => Promise<Lookup>;
 }
 
 export interface TaggedCacheOptions {
   store: KeyValueStore;
   space: KeySpace;
-  stats: CacheStats;
+  stats: StatsRecorder;
   logger: CacheLogger;
   compressMinBytes: number;
   maxEntryBytes: number;
   /** Tells in-process tiers of other instances which tag versions changed. */
   bus?: InvalidationBus;
   now?: () => number;
-  faults?: CacheFaults;
-  hooks?: CacheHooks;
 }
 
 /** Sorted, unique tags: the canonical order entries are stamped in. */
@@ -91,7 +93,7 @@ const newVersion = () => Buffer.from(randomBytes(6).toString('base64url'));
  */
 export class TaggedCache {
   readonly space: KeySpace;
-  readonly stats: CacheStats;
+  readonly stats: StatsRecorder;
   private readonly flights = new SingleFlight();
   /**
    * Values loaded in the last moment, with the versions they were stamped with. A request that
@@ -110,6 +112,27 @@ export class TaggedCache {
     this.now = opts.now ?? Date.now;
   }
 
+  /**
+   * The value of one request: from the cache, or loaded (once per key in this process) and
+   * stored stamped with the tag versions read before loading. The one read path: the GraphQL
+   * binding and the tests both come through here.
+   */
+  async read<T>(req: CacheRequest, load: () => Promise<T>, opts: ReadOptions = {}): Promise<ReadResult<T>> {
+    const mode = opts.mode ?? 'normal';
+    if (mode === 'bypass') return { value: await load(), hit: false, stale: false, versions: req.tags.map(() => null) };
+    if (mode === 'refresh') return { ...(await this.fillStamped(req, await this.readVersions(req.tags), load, false)), hit: false, stale: false };
+    const started = performance.now();
+    const found = await (opts.lookup ? opts.lookup(req) : this.lookupMany([req]).then(([one]) => one));
+    if (found.hit) {
+      this.stats.record({ type: 'hit', label: req.label, key: req.key, ms: performance.now() - started });
+      if (found.stale) this.refreshInBackground(req, load);
+      return { value: found.value as T, hit: true, stale: found.stale, versions: found.entry.versions };
+    }
+    const filled = await this.fillStamped(req, found.versions, load, true);
+    this.stats.record({ type: 'miss', label: req.label, key: req.key, ms: performance.now() - started });
+    return { ...filled, hit: false, stale: false };
+  }
+
   /** Entries and their tags' current versions for every request, in one store round trip. */
   async lookupMany(reqs: readonly CacheRequest[]): Promise<Lookup[]> {
     const tagIndex = new Map<string, number>();
@@ -122,9 +145,9 @@ export class TaggedCache {
       const versions = req.tags.map(versionOf);
       const bytes = values[i];
       if (!bytes) return { hit: false, versions };
-      let entry: Entry;
+      let entry: FieldEntry;
       try {
-        entry = decodeEntry(bytes);
+        entry = decodeFieldEntry(bytes);
       } catch (err) {
         this.stats.record({ type: 'error', op: 'decode' });
         this.opts.logger.warn({ err: (err as Error).message, key: req.key }, 'unreadable cache entry; treating it as a miss');
@@ -139,24 +162,17 @@ export class TaggedCache {
 
   /**
    * After a miss: runs load once per key in this process and stores its value stamped with
-   * `versions` (read before loading; missing ones are created first).
+   * `versions` (read before loading; missing ones are created first). reuseJustLoaded lets a
+   * miss take a value a concurrent load finished a moment ago; refreshes pass false, since
+   * they exist to load again.
    */
-  async fill<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>): Promise<T> {
-    return (await this.fillStamped(req, versions, load, true)).value;
-  }
-
-  /**
-   * fill, also telling which tag versions the value was stamped with (null where none could be
-   * had). reuseJustLoaded lets a miss take a value a concurrent load finished a moment ago;
-   * refreshes pass false, since they exist to load again.
-   */
-  async fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>, reuseJustLoaded: boolean): Promise<Stamped<T>> {
+  private async fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>, reuseJustLoaded: boolean): Promise<Stamped<T>> {
     // Missing versions are created (or learnt, if another reader just created them) first, so
     // every caller of one tag state agrees on its versions.
     const seen = versions.some((v) => v === null) ? await this.ensureVersions(req.tags, versions) : versions;
     if (reuseJustLoaded) {
       const recent = this.justLoaded.get(req.key) as (Stamped<T> & { freshUntil: number }) | undefined;
-      if (recent && this.now() < recent.freshUntil && sameVersions(recent.versions, seen)) return recent;
+      if (recent && this.now() < recent.freshUntil && sameVersions(recent.versions, seen)) return { value: recent.value, versions: recent.versions };
     }
     // Only callers that saw the same tag versions share a load: one that looked after an
     // invalidation must not be handed a value loaded before it.
@@ -167,24 +183,8 @@ export class TaggedCache {
     });
   }
 
-  /** Lookup then fill: the whole protocol for one value. */
-  async get<T>(req: CacheRequest, load: () => Promise<T>, mode: CacheMode = 'normal'): Promise<T> {
-    if (mode === 'bypass') return load();
-    if (mode === 'refresh') return (await this.fillStamped(req, await this.readVersions(req.tags), load, false)).value;
-    const started = performance.now();
-    const [found] = await this.lookupMany([req]);
-    if (found.hit) {
-      this.stats.record({ type: 'hit', label: req.label, key: req.key, ms: performance.now() - started });
-      if (found.stale) this.refreshInBackground(req, load);
-      return found.value as T;
-    }
-    const value = await this.fill(req, found.versions, load);
-    this.stats.record({ type: 'miss', label: req.label, key: req.key, ms: performance.now() - started });
-    return value;
-  }
-
   /** Serves a stale hit's refresh: one per key, versions read before loading, failures only logged. */
-  refreshInBackground<T>(req: CacheRequest, load: () => Promise<T>): void {
+  private refreshInBackground<T>(req: CacheRequest, load: () => Promise<T>): void {
     this.stats.record({ type: 'stale' });
     this.readVersions(req.tags)
       .then((versions) => this.fillStamped(req, versions, load, false))
@@ -224,7 +224,7 @@ export class TaggedCache {
     for (const key of keys) this.justLoaded.delete(key);
   }
 
-  private stampsCurrent(req: CacheRequest, entry: Entry, versions: readonly (string | null)[]): boolean {
+  private stampsCurrent(req: CacheRequest, entry: FieldEntry, versions: readonly (string | null)[]): boolean {
     if (entry.tags.length !== req.tags.length) return false;
     for (let i = 0; i < req.tags.length; i++) {
       if (entry.tags[i] !== req.tags[i]) return false;
@@ -235,20 +235,20 @@ export class TaggedCache {
   }
 
   private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T> & { stored: boolean }> {
-    let versions: (string | null)[];
-    let value: T;
-    if (this.opts.faults?.readTagVersionsAfterLoad) {
-      value = await load();
-      await this.opts.hooks?.afterLoad?.(req.key);
-      versions = await this.ensureVersions(req.tags, await this.readVersions(req.tags));
-    } else {
-      versions = await this.ensureVersions(req.tags, seen);
-      value = await load();
-      await this.opts.hooks?.afterLoad?.(req.key);
-    }
+    const { value, versions } = await this.loadStamped(req, seen, load);
     const stampable = versions.every((v) => v !== null) && !this.anyPending(req.tags);
     const stored = stampable && (await this.store(req, versions as string[], value));
     return { value, versions: stampable ? versions : versions.map(() => null), stored };
+  }
+
+  /**
+   * The protocol's ordering: the tags' versions are settled (created where missing) before the
+   * value is loaded, so a value loaded before an invalidation carries the version it replaced.
+   * Reading them after loading is the classic stale-set bug the race tests plant by overriding this.
+   */
+  protected async loadStamped<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<{ value: T; versions: (string | null)[] }> {
+    const versions = await this.ensureVersions(req.tags, seen);
+    return { value: await load(), versions };
   }
 
   /** True when one of tags has an invalidation this process could not write yet. */
@@ -277,7 +277,7 @@ export class TaggedCache {
   private async store(req: CacheRequest, versions: string[], value: unknown): Promise<boolean> {
     const ttlSeconds = this.ttlOf(req, value);
     const now = this.now();
-    const { bytes } = encodeEntry({ value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now }, this.opts.compressMinBytes);
+    const { bytes } = encodeFieldEntry({ value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now }, this.opts.compressMinBytes);
     if (bytes.length > this.opts.maxEntryBytes) {
       this.stats.record({ type: 'oversize' });
       this.opts.logger.debug({ key: req.key, bytes: bytes.length }, 'value larger than CACHE_MAX_ENTRY_BYTES; not cached');
@@ -296,7 +296,7 @@ export class TaggedCache {
     const ok = await this.opts.store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: TAG_VERSION_TTL_SECONDS * 1000 })));
     if (ok) {
       for (const t of tags) this.pendingTags.delete(t);
-      this.stats.record({ type: 'delete', count: tags.length });
+      this.stats.record({ type: 'invalidate', count: tags.length });
       await this.opts.bus?.publish(keys).catch((err) => this.opts.logger.warn({ err: (err as Error).message }, 'could not publish invalidation'));
       return;
     }

@@ -1,5 +1,5 @@
 import type { RequestCache } from '../graphql/request-cache';
-import type { User } from '../server/auth';
+import type { User } from '../identity';
 import type { Loaders, Services } from './index';
 
 /** What every resolver receives: the verified user (if any), process-wide services, per-request loaders. */

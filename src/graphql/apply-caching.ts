@@ -3,7 +3,7 @@ import { canonicalArgs, fieldKey } from '../cache/keys';
 import { entityTag } from '../cache/tags';
 import { normalizeTags, type TaggedCache } from '../cache/tagged-cache';
 import { UnauthenticatedError } from '../lib/errors';
-import type { User } from '../server/auth';
+import type { User } from '../identity';
 import { CACHE_POLICY, type CachePolicy } from './cached';
 import type { RequestCache } from './request-cache';
 

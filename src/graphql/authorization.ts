@@ -1,7 +1,7 @@
 import { defaultFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
 import { Extensions } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
-import type { Role, User } from '../server/auth';
+import type { Role, User } from '../identity';
 
 const AUTH = 'cachegateAuthorized';
 

@@ -2,7 +2,7 @@ import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLInt } from
 import { Directive, Extensions } from 'type-graphql';
 import { entityTag, type Tag, typeTag, userTag } from '../cache/tags';
 import { TTL } from '../cache/ttl';
-import type { User } from '../server/auth';
+import type { User } from '../identity';
 
 export { entityTag, typeTag, userTag, TTL, type Tag };
 
@@ -52,6 +52,22 @@ export interface CachePolicy {
 
 /** Where a policy travels from the decorator to the schema's field extensions. */
 export const CACHE_POLICY = 'cachegatePolicy';
+
+/**
+ * Tags a root lookup's data depends on, derived from its arguments before anything is loaded
+ * (e.g. `Query.dataset` → Dataset:{id}). The field itself is not cached, but a query made only
+ * of such lookups and @cached fields may be answered from one whole-response entry.
+ */
+export type LookupTags = (args: Record<string, any>) => Tag[];
+
+/** Where a lookup's tags travel from the decorator to the schema's field extensions. */
+export const LOOKUP_TAGS = 'cachegateLookupTags';
+
+/** Marks a root query as an entity lookup whose whole response may be cached, stamped with these tags. */
+export function CacheableLookup(tagsOf: LookupTags): MethodDecorator {
+  const extensions = Extensions({ [LOOKUP_TAGS]: tagsOf });
+  return (target, key, descriptor) => extensions(target, key, descriptor as any);
+}
 
 /** Caches a field: emits `@cached(...)` into the SDL and hands the policy to the cache binding. */
 export function Cached(policy: CachePolicy): MethodDecorator & PropertyDecorator {

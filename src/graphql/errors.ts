@@ -1,13 +1,15 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { CacheRequestError, CacheUnavailableError } from '../cache/errors';
 import { ClientError } from '../lib/errors';
 import type { Logger } from '../logger';
 
-/** Turns a client error into a GraphQLError carrying its code, e.g. in the HTTP context function. */
-export function toGraphQLError(err: ClientError, httpStatus?: number): GraphQLError {
-  return new GraphQLError(err.message, {
-    extensions: { code: err.code, ...err.details, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
-  });
+/** The code and message a client sees for an error it may see; undefined for our own bugs. */
+function clientFacing(err: unknown): { code: string; message: string; details: Record<string, unknown> } | undefined {
+  if (err instanceof ClientError) return { code: err.code, message: err.message, details: err.details };
+  if (err instanceof CacheRequestError) return { code: 'BAD_USER_INPUT', message: err.message, details: err.details };
+  if (err instanceof CacheUnavailableError) return { code: 'SERVICE_UNAVAILABLE', message: err.message, details: {} };
+  return undefined;
 }
 
 /**
@@ -18,11 +20,12 @@ export function toGraphQLError(err: ClientError, httpStatus?: number): GraphQLEr
 export function createErrorFormatter(logger: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof ClientError) {
+    const client = clientFacing(original);
+    if (client) {
       return {
         ...formatted,
-        message: original.message,
-        extensions: { ...omitStack(formatted.extensions, production), code: original.code, ...original.details },
+        message: client.message,
+        extensions: { ...omitStack(formatted.extensions, production), code: client.code, ...client.details },
       };
     }
     if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') {

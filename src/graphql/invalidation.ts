@@ -1,6 +1,7 @@
-import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { Extensions } from 'type-graphql';
 import type { Tag } from '../cache/tags';
-import type { User } from '../server/auth';
+import type { User } from '../identity';
 
 /** What domains use to invalidate outside a mutation (a training run finishing in the background). */
 export interface TagInvalidator {
@@ -10,48 +11,44 @@ export interface TagInvalidator {
 
 export interface InvalidationInput {
   args: Record<string, any>;
-  /** The mutation's result (undefined when a planted fault invalidates before the write). */
+  /** The mutation's result. */
   result: any;
   user?: User;
 }
 
-/** Per mutation coordinate ("Mutation.appendDatasetRows"): the tags its committed write changes. */
-export type InvalidationPolicies = Record<string, (input: InvalidationInput) => Tag[]>;
+/** The tags a mutation's committed write changes, from its arguments, result and user. */
+export type TagsChangedBy = (input: InvalidationInput) => Tag[];
 
-/** Test-only switch planting the classic bug, so the race test can show it catches it. */
-export interface InvalidationFaults {
-  invalidateBeforeCommit?: boolean;
+/** Where a mutation's policy travels from the decorator to the schema's field extensions. */
+const INVALIDATES = 'cachegateInvalidates';
+
+/**
+ * Declares what a mutation changes: once its resolver has written and committed, these tags
+ * get new versions, and the answer waits for that.
+ */
+export function Invalidates(tagsOf: TagsChangedBy): MethodDecorator {
+  const extensions = Extensions({ [INVALIDATES]: tagsOf });
+  return (target, key, descriptor) => extensions(target, key, descriptor as any);
 }
 
-export interface InvalidationHooks {
-  /** Runs before the mutation's resolver writes (after a faulty early invalidation). */
-  beforeMutationWrite?: (coordinate: string) => Promise<void>;
+/** The @Invalidates policy of a field, if it has one. */
+export function invalidationPolicyOf(field: GraphQLField<unknown, unknown>): TagsChangedBy | undefined {
+  return field.extensions?.[INVALIDATES] as TagsChangedBy | undefined;
 }
 
 /**
- * Wraps each mutation named in the policies: its resolver writes and commits, then its tags
+ * Wraps each mutation carrying @Invalidates: its resolver writes and commits, then its tags
  * are invalidated, and the answer waits for that, so the caller's next read sees its write.
- * A policy naming a mutation the schema lacks fails at startup.
+ * Invalidating before the write instead is the classic bug the race tests plant.
  */
-export function applyInvalidation(
-  schema: GraphQLSchema,
-  policies: InvalidationPolicies,
-  invalidator: TagInvalidator,
-  faults: InvalidationFaults = {},
-  hooks: InvalidationHooks = {},
-): void {
-  const mutation = schema.getMutationType();
-  for (const [coordinate, tagsOf] of Object.entries(policies)) {
-    const [typeName, fieldName] = coordinate.split('.');
-    const field = typeName === mutation?.name ? mutation.getFields()[fieldName] : undefined;
-    if (!field) throw new Error(`invalidation policy names ${coordinate}, which is not a mutation of the schema; fix the name or remove the policy`);
+export function applyInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator): void {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const tagsOf = invalidationPolicyOf(field);
+    if (!tagsOf) continue;
     const original = field.resolve ?? defaultFieldResolver;
     field.resolve = async (parent, args, ctx, info) => {
-      const user = (ctx as { user?: User }).user;
-      if (faults.invalidateBeforeCommit) await invalidator.invalidate(tagsOf({ args, result: undefined, user }));
-      await hooks.beforeMutationWrite?.(coordinate);
       const result = await original(parent, args, ctx, info);
-      if (!faults.invalidateBeforeCommit) await invalidator.invalidate(tagsOf({ args, result, user }));
+      await invalidator.invalidate(tagsOf({ args, result, user: (ctx as { user?: User }).user }));
       return result;
     };
   }

@@ -24,7 +24,7 @@ export class RequestCache {
    * stamped with them; null marks a tag whose version is unknown, so the response is not stored.
    */
   readonly stamps = new Map<string, string | null>();
-  /** False once something makes the whole response unfit to store (a stale hit, a bypass). */
+  /** False once something makes the whole response unfit to store (a stale hit, a bypass, an error). */
   wholeResponseStorable = true;
 
   constructor(
@@ -33,7 +33,6 @@ export class RequestCache {
     /** false sends one read per field instead of one per batch: only for measuring what batching saves. */
     batch = true,
   ) {
-    // The only read path to the store for fields: one batch, one lookupMany, one MGET.
     this.lookups = new DataLoader((reqs) => cache.lookupMany(reqs), { cacheKeyFn: (r) => r.key, batch });
   }
 
@@ -41,35 +40,15 @@ export class RequestCache {
   async resolve<T>(req: CacheRequest, load: () => Promise<T>, isPrivate: boolean): Promise<T> {
     this.minTtlSeconds = Math.min(this.minTtlSeconds, req.ttlSeconds);
     if (isPrivate) this.private = true;
-    const started = performance.now();
-    if (this.mode === 'bypass') {
-      this.wholeResponseStorable = false;
-      this.count(req.label, false);
-      return load();
+    const read = await this.cache.read(req, load, { mode: this.mode, lookup: (r) => this.lookups.load(r) });
+    if (!read.hit && this.mode === 'normal') {
+      // The memoised miss must not send a later read of this key in the same request to load again.
+      this.lookups.clear(req);
     }
-    if (this.mode === 'refresh') {
-      const { value, versions } = await this.cache.fillStamped(req, await this.cache.readVersions(req.tags), load, false);
-      this.stamp(req.tags, versions);
-      this.count(req.label, false);
-      return value;
-    }
-    const found = await this.lookups.load(req);
-    if (found.hit) {
-      this.cache.stats.record({ type: 'hit', label: req.label, key: req.key, ms: performance.now() - started });
-      this.count(req.label, true);
-      if (found.stale) {
-        this.wholeResponseStorable = false;
-        this.cache.refreshInBackground(req, load);
-      } else this.stamp(found.entry.tags, found.entry.versions);
-      return found.value as T;
-    }
-    const { value, versions } = await this.cache.fillStamped(req, found.versions, load, true);
-    // The memoised miss must not send a later read of this key in the same request to load again.
-    this.lookups.clear(req);
-    this.stamp(req.tags, versions);
-    this.cache.stats.record({ type: 'miss', label: req.label, key: req.key, ms: performance.now() - started });
-    this.count(req.label, false);
-    return value;
+    if (this.mode === 'bypass' || read.stale) this.wholeResponseStorable = false;
+    else this.stamp(req.tags, read.versions);
+    this.count(req.label, read.hit);
+    return read.value;
   }
 
   private stamp(tags: readonly string[], versions: readonly (string | null)[]): void {

@@ -1,13 +1,12 @@
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { adminResolvers } from '../admin';
 import { cachedDirective } from './cached';
 import { DateTimeScalar } from './scalars';
 
-/** Builds the executable schema from the domains' resolver classes, plus cache administration (src/admin). */
+/** Builds the executable schema from resolver classes (the composition root passes the domains' and admin's). */
 export async function buildGatewaySchema(resolvers: NonEmptyArray<Function>): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [...resolvers, ...adminResolvers],
+    resolvers,
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     directives: [...specifiedDirectives, cachedDirective],

@@ -1,13 +1,8 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import type { User } from '../identity';
 import { UnauthenticatedError } from '../lib/errors';
 
-export type Role = 'admin' | 'user';
-
-/** The verified caller of a request. */
-export interface User {
-  id: string;
-  role: Role;
-}
+export type { Role, User } from '../identity';
 
 const ALG = 'HS256';
 const key = (secret: string) => new TextEncoder().encode(secret);

@@ -2,28 +2,32 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
-import { provideCacheAdmin } from '../admin';
+import type { NonEmptyArray } from 'type-graphql';
+// The domains load before cache administration: type-graphql lays the schema out in the order
+// resolvers were declared, and schema/schema.graphql is committed.
+import { domains, type Loaders, seedsOf, type Services } from '../domains';
+import { adminResolvers, provideCacheAdmin } from '../admin';
 import { schemaVersionOf } from '../cache/keys';
-import { ResponseCache } from '../cache/response-cache';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
-import type { CacheFaults, CacheHooks } from '../cache/tagged-cache';
+import { type CacheMode, TaggedCache, type TaggedCacheOptions } from '../cache/tagged-cache';
+import { entityTag } from '../cache/tags';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { databaseIdentity, migrate } from '../db/migrate';
 import { openDatabase } from '../db/open';
 import { runSeeds } from '../db/seed';
-import { closeServices, createLoaders, createServices, invalidations, resolvers, responsePolicies, seeds, type Services } from '../domains';
 import type { AppContext } from '../domains/context';
+import type { Domain, DomainDeps } from '../domains/domain';
 import { applyCaching, type CachedField } from '../graphql/apply-caching';
 import { applyAuthorization } from '../graphql/authorization';
 import { cacheDebugPlugin } from '../graphql/debug-plugin';
 import { createErrorFormatter } from '../graphql/errors';
-import { applyInvalidation, type InvalidationFaults, type InvalidationHooks, type TagInvalidator } from '../graphql/invalidation';
+import { applyInvalidation, type TagInvalidator } from '../graphql/invalidation';
 import { printGatewaySchema } from '../graphql/print-schema';
 import { RequestCache } from '../graphql/request-cache';
-import { DocumentPlanner } from '../graphql/response-plan';
-import { responseErrorsPlugin } from '../graphql/response-errors-plugin';
 import { buildGatewaySchema } from '../graphql/schema';
+import { WholeResponseCache, type WholeResponseOptions } from '../graphql/whole-response';
+import type { User } from '../identity';
 import type { Logger } from '../logger';
 import { serveDashboard } from './dashboard';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
@@ -44,6 +48,24 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * The parts of the gateway a test or bench may replace with a variant of its own: a planted
+ * bug that the race tests must catch, or an unbatched reader to measure what batching saves.
+ */
+export interface GatewayParts {
+  taggedCache(opts: TaggedCacheOptions): TaggedCache;
+  wholeResponses(opts: WholeResponseOptions): WholeResponseCache;
+  bindInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator): void;
+  requestCache(values: TaggedCache, mode: CacheMode): RequestCache;
+}
+
+const defaultParts: GatewayParts = {
+  taggedCache: (opts) => new TaggedCache(opts),
+  wholeResponses: (opts) => new WholeResponseCache(opts),
+  bindInvalidation: applyInvalidation,
+  requestCache: (values, mode) => new RequestCache(values, mode),
+};
+
 export interface GatewayOptions {
   config: Config;
   logger: Logger;
@@ -51,25 +73,26 @@ export interface GatewayOptions {
   db?: Database;
   /** Skip the first-start seed (tests that bring their own data). */
   seed?: boolean;
-  /** Test-only: planted cache bugs and pause points for the race tests. */
-  testing?: {
-    faults?: CacheFaults & InvalidationFaults & { readResponseVersionsAfterExecution?: boolean };
-    hooks?: CacheHooks & InvalidationHooks;
-    /** false: one cache read per field instead of one per batch (bench/mget-vs-get only). */
-    batchCacheReads?: boolean;
-  };
+  /** Variants of the gateway's parts (tests and benches only). */
+  parts?: Partial<GatewayParts>;
+}
+
+/** Every resolver of the gateway's schema: the domains' and cache administration. */
+export function gatewayResolvers(): NonEmptyArray<Function> {
+  return [...domains.flatMap((d) => d.resolvers), ...adminResolvers] as NonEmptyArray<Function>;
 }
 
 /** Opens the database, migrates, seeds on first start, and wires GraphQL and the other HTTP routes. */
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, logger } = opts;
+  const parts = { ...defaultParts, ...opts.parts };
   setPretenuring(config.V8_PRETENURING);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (never do this in production)');
   const db = opts.db ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir }));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s) on ${db.kind}`);
 
-  const schema = await buildGatewaySchema(resolvers);
+  const schema = await buildGatewaySchema(gatewayResolvers());
   const cache = await createCacheRuntime({
     // A new schema or a recreated database gets keys of its own.
     space: { prefix: config.REDIS_CACHE_PREFIX, schemaVersion: schemaVersionOf(`${printGatewaySchema(schema)}\n${await databaseIdentity(db)}`) },
@@ -81,20 +104,24 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     compressMinBytes: config.CACHE_COMPRESS_MIN_BYTES,
     statsFlushDelayMs: config.CACHE_STATS_FLUSH_MS,
     logger: logger.child({ component: 'cache' }),
-    faults: opts.testing?.faults,
-    hooks: opts.testing?.hooks,
+    createTaggedCache: parts.taggedCache,
   });
-  const invalidator: TagInvalidator = { invalidate: (tags) => cache.cache.invalidate(tags) };
-  const cachedFields = applyCaching(schema, cache.cache, config.CACHE_DEFAULT_TTL);
-  applyInvalidation(schema, invalidations, invalidator, opts.testing?.faults, opts.testing?.hooks);
+  const invalidator: TagInvalidator = { invalidate: (tags) => cache.values.invalidate(tags) };
+  const cachedFields = applyCaching(schema, cache.values, config.CACHE_DEFAULT_TTL);
+  parts.bindInvalidation(schema, invalidator);
   applyAuthorization(schema);
-  logger.info({ backend: cache.backend, tiered: Boolean(cache.tiered), cachedFields: cachedFields.length }, 'cache ready');
-  provideCacheAdmin(schema, { cache: cache.admin, logger: logger.child({ component: 'admin' }) });
+  logger.info({ backend: cache.state().backend, tiered: cache.state().tiered, cachedFields: cachedFields.length }, 'cache ready');
+
+  const { services, loadersFor, seeds, entityTags, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
+  provideCacheAdmin(schema, {
+    cache: cache.admin,
+    logger: logger.child({ component: 'admin' }),
+    entityTag: (typename, id) => (entityTags[typename] ?? ((i: string) => entityTag(typename, i)))(id),
+  });
   const metrics = createMetrics(cache);
+  if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
 
-  const services = createServices(db, invalidator, logger.child({ component: 'domains' }));
-  if (opts.seed ?? config.SEED) await runSeeds(db, seeds(services), logger);
-
+  const responses = parts.wholeResponses({ schema, store: cache.responses, values: cache.values, space: cache.values.space, defaultTtlSeconds: config.CACHE_DEFAULT_TTL });
   const apollo = new ApolloServer<AppContext>({
     schema,
     introspection: true,
@@ -107,38 +134,30 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     persistedQueries: false,
     // main.ts owns SIGINT/SIGTERM and stops everything in order; Apollo's own handler made that hang.
     stopOnTerminationSignals: false,
-    plugins: [responseErrorsPlugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
+    plugins: [responses.plugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
   });
   await apollo.start();
 
   const handleGraphQL = createGraphQLHandler({
     apollo,
-    planner: new DocumentPlanner(schema, responsePolicies),
-    responses: new ResponseCache(cache.store, cache.cache.space, cache.stats, logger.child({ component: 'cache' }), {
-      compressMinBytes: config.CACHE_COMPRESS_MIN_BYTES,
-      maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
-    }),
-    cache: cache.cache,
-    store: cache.store,
-    space: cache.cache.space,
-    jwtSecret: config.JWT_SECRET,
-    defaultTtlSeconds: config.CACHE_DEFAULT_TTL,
+    responses,
     wholeResponses: config.CACHE_RESPONSES,
+    persistedQueries: cache.persistedQueries,
+    jwtSecret: config.JWT_SECRET,
     debug: config.CACHE_DEBUG,
-    faults: opts.testing?.faults,
-    logger,
-    createContext: (user, mode) => ({ user, services, loaders: createLoaders(services), cache: new RequestCache(cache.cache, mode, opts.testing?.batchCacheReads ?? true) }),
+    createContext: (user: User | undefined, mode: CacheMode) => ({ user, services, loaders: loadersFor(), cache: parts.requestCache(cache.values, mode) }),
   });
 
   async function readiness(res: ServerResponse): Promise<void> {
     const started = performance.now();
     try {
       await db.query('SELECT 1');
+      const state = cache.state();
       // A dead Redis does not make the gateway unready: requests are then computed, not failed.
       return sendJson(res, 200, {
         status: 'ready',
         database: { kind: db.kind, ok: true, latencyMs: round(performance.now() - started) },
-        cache: { backend: cache.backend, circuit: cache.breaker?.state ?? 'none', inProcessTier: Boolean(cache.memory) },
+        cache: { backend: state.backend, circuit: state.circuit, inProcessTier: state.memory !== undefined },
       });
     } catch (err) {
       logger.warn({ err }, 'readiness check: database unreachable');
@@ -196,9 +215,31 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await apollo.stop();
-      await closeServices(services);
+      await closeDomains();
       await cache.close();
       if (!opts.db) await db.close();
+    },
+  };
+}
+
+/** Creates every domain's service in list order, and what the gateway needs of them. */
+function startDomains(deps: Omit<DomainDeps, 'serviceOf'>) {
+  const created = new Map<Domain, unknown>();
+  const serviceOf = <S>(domain: Domain<string, S>): S => {
+    // Our bug, not the client's: src/domains/index.ts lists a domain before one it needs.
+    if (!created.has(domain as Domain)) throw new Error(`domain ${domain.name} is needed before it is created: list it earlier in src/domains/index.ts`);
+    return created.get(domain as Domain) as S;
+  };
+  const list = domains as readonly Domain[];
+  for (const domain of list) created.set(domain, domain.createService({ ...deps, serviceOf }));
+  const services = Object.fromEntries(list.map((d) => [d.name, created.get(d)])) as Services;
+  return {
+    services,
+    loadersFor: (): Loaders => Object.assign({}, ...list.map((d) => d.createLoaders?.(created.get(d)) ?? {})),
+    seeds: seedsOf(services),
+    entityTags: Object.assign({}, ...list.map((d) => d.entityTags ?? {})) as Record<string, (id: string) => string>,
+    async close() {
+      for (const domain of [...list].reverse()) await domain.close?.(created.get(domain));
     },
   };
 }

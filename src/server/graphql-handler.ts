@@ -2,73 +2,51 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson, type KeySpace, persistedQueryKey, responseKey, type ResponseKeyParts } from '../cache/keys';
-import { etagOf, type ResponseCache, type ResponseEntry } from '../cache/response-cache';
-import type { KeyValueStore } from '../cache/store';
-import type { TaggedCache } from '../cache/tagged-cache';
+import type { PersistedQueryStore } from '../cache/runtime';
+import type { CacheMode } from '../cache/tagged-cache';
 import type { AppContext } from '../domains/context';
 import { cacheModeOf } from '../graphql/cache-mode';
-import type { DocumentPlanner, OperationPlan } from '../graphql/response-plan';
+import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
+import type { User } from '../identity';
 import { ClientError } from '../lib/errors';
-import type { Logger } from '../logger';
-import { authenticate, type User } from './auth';
+import { authenticate } from './auth';
 import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText } from './graphql-request';
 import { sendJson } from './http';
 
-/** How long a persisted query's text is kept, in milliseconds. */
-const PERSISTED_QUERY_TTL_MS = 7 * 24 * 3600 * 1000;
-
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<AppContext>;
-  planner: DocumentPlanner;
-  responses: ResponseCache;
-  cache: TaggedCache;
-  store: KeyValueStore;
-  space: KeySpace;
-  jwtSecret: string;
-  defaultTtlSeconds: number;
+  /** Plans every request (GET must not run a mutation) and serves and stores whole responses. */
+  responses: WholeResponseCache;
   /** CACHE_RESPONSES: false sends every request through execution (field caching still applies). */
   wholeResponses: boolean;
+  persistedQueries: PersistedQueryStore;
+  jwtSecret: string;
   /** CACHE_DEBUG: responses say in extensions.cache how the cache served them. */
   debug: boolean;
-  logger: Logger;
-  createContext(user: User | undefined, mode: ReturnType<typeof cacheModeOf>): AppContext;
-  /** Test-only: plants the stale-set bug in whole responses (versions read after execution). */
-  faults?: { readResponseVersionsAfterExecution?: boolean };
+  createContext(user: User | undefined, mode: CacheMode): AppContext;
 }
-
-type CacheVerdict = 'HIT' | 'MISS' | 'BYPASS';
 
 /** Requests longer than this are not remembered (their text would crowd out many small ones). */
 const MAX_REMEMBERED_TEXT = 64 * 1024;
 
-/** What a request text yields, whoever sends it: the request, and for a cacheable query its key and known tags. */
+/** What a request text yields, whoever sends it: the request, its plan, and for a cacheable query its candidate. */
 interface Prepared {
   parsed: ParsedRequest;
   op?: OperationPlan;
-  candidate?: {
-    parts: Omit<ResponseKeyParts, 'user'>;
-    /** The key when the response is PUBLIC (a PRIVATE one adds the user). */
-    publicKey: string;
-    staticTags: string[];
-    /** Their store keys, read along with the entry. */
-    staticTagKeys: string[];
-    private: boolean;
-  };
+  candidate?: Candidate;
   reject?: { status: number; message: string; code: string; headers?: Record<string, string> };
   /** False when the outcome may change later (a persisted query not registered yet). */
   remember: boolean;
 }
 
 /**
- * POST and GET /graphql. An operation whose every field is cacheable is answered from one
- * whole-response entry when its tags are all current, without parsing, validating or
- * executing: what a request text yields (its plan, key and known tags) is remembered by the
- * text, and the stored bytes are written as they are. Everything else, and every miss, goes
- * through Apollo Server.
+ * POST and GET /graphql over HTTP: reading the request, authentication, automatic persisted
+ * queries, and writing answers with their cache headers. What is served from or stored in the
+ * whole-response cache is decided by that module (src/graphql/whole-response); what a request
+ * text yields is remembered by the text, so a hit parses nothing.
  */
 export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
-  const { apollo, planner, responses, cache, store, space } = deps;
+  const { apollo, responses } = deps;
   // One memo per kind of text (a POST's JSON, a GET's query string), keyed by the text itself.
   const preparedPost = new LRUCache<string, Prepared>({ max: 2000 });
   const preparedGet = new LRUCache<string, Prepared>({ max: 2000 });
@@ -116,41 +94,24 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
     const mode = cacheModeOf(header(req, 'cache-control'));
     const candidate = prep.candidate;
-    if (!deps.wholeResponses || !candidate || mode === 'bypass' || (candidate.private && !user)) return execute(req, res, prep.parsed, user, mode, undefined);
-    const key = candidate.private ? responseKey(space, { ...candidate.parts, user }) : candidate.publicKey;
+    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) return execute(req, res, prep.parsed, user, mode, undefined);
+    const key = responses.keyFor(candidate, user);
     const now = Date.now();
-    const hit = mode === 'normal' ? responses.lookupNow(key, now) : undefined;
+    const hit = mode === 'normal' ? responses.peek(key, now) : undefined;
     if (hit) return sendHit(req, res, hit, now);
-    return lookupOrExecute(req, res, prep, candidate, key, user, mode);
-  }
-
-  async function lookupOrExecute(
-    req: IncomingMessage,
-    res: ServerResponse,
-    prep: Prepared,
-    candidate: NonNullable<Prepared['candidate']>,
-    key: string,
-    user: User | undefined,
-    mode: ReturnType<typeof cacheModeOf>,
-  ): Promise<void> {
-    if (mode === 'normal') {
-      const hit = await responses.lookup(key, candidate.staticTagKeys);
-      if (hit) return sendHit(req, res, hit, Date.now());
-    }
-    // Versions of the tags known up front are read (or created) before anything is loaded.
-    const staticVersions = await cache.ensureVersions(candidate.staticTags, await cache.readVersions(candidate.staticTags));
-    return execute(req, res, prep.parsed, user, mode, { key, op: prep.op!, staticTags: candidate.staticTags, staticVersions });
+    return responses.lookup(candidate, key, mode).then((found) => ('hit' in found ? sendHit(req, res, found.hit, Date.now()) : execute(req, res, prep.parsed, user, mode, found.pending)));
   }
 
   /** A stored response, with its headers built once per entry and second (Age is all that changes). */
   function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
-      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT'), age: String(age) });
+      const caching: ResponseCaching = { verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt };
+      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(caching), age: String(age) });
     }
     let built = hitHeaders.get(hit);
     if (built?.age !== age) {
-      const headers = Object.entries(cacheHeaders(hit.private, hit.ttlSeconds, hit.etag, 'HIT')).flat();
+      const headers = Object.entries(cacheHeaders({ verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt })).flat();
       headers.push('content-length', String(hit.body.length), 'age', String(age));
       built = { age, headers };
       hitHeaders.set(hit, built);
@@ -173,32 +134,14 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     }
     const single: ParsedRequest = { kind: 'single', body };
     if (body.query === undefined) return { parsed: single, remember: true };
-    const plan = planner.plan(body.query);
-    const op = plan.operations?.get(body.operationName ?? '');
+    const { op, candidate } = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
       return { parsed: single, op, reject: { status: 405, message: `${op.kind}s are not allowed over GET; use POST`, code: 'METHOD_NOT_ALLOWED', headers: { allow: 'POST' } }, remember: true };
     }
-    if (!op || op.ineligible) return { parsed: single, op, remember: true };
-    const known = op.staticTags(body.variables);
-    if (!known) return { parsed: single, op, remember: true };
-    const parts = { documentHash: plan.hash, operationName: body.operationName, variables: canonicalJson(known.coerced) };
-    const staticTags = [...known.tags].sort();
-    return {
-      parsed: single,
-      op,
-      candidate: { parts, publicKey: responseKey(space, parts), staticTags, staticTagKeys: responses.tagKeysOf(staticTags), private: op.private },
-      remember: true,
-    };
+    return { parsed: single, op, candidate, remember: true };
   }
 
-  async function execute(
-    req: IncomingMessage,
-    res: ServerResponse,
-    parsed: ParsedRequest,
-    user: User | undefined,
-    mode: ReturnType<typeof cacheModeOf>,
-    candidate: { key: string; op: OperationPlan; staticTags: string[]; staticVersions: (string | null)[] } | undefined,
-  ): Promise<void> {
+  async function execute(req: IncomingMessage, res: ServerResponse, parsed: ParsedRequest, user: User | undefined, mode: CacheMode, pending: PendingResponse | undefined): Promise<void> {
     const context = deps.createContext(user, mode);
     const headers = new HeaderMap([['content-type', 'application/json']]);
     const accept = header(req, 'accept');
@@ -218,29 +161,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       return;
     }
     const bytes = Buffer.from(result.body.string);
-    const rc = context.cache;
-    const storable = candidate && status === 200 && rc?.wholeResponseStorable;
-    if (!candidate || !rc || !storable) {
-      const verdict: CacheVerdict = 'BYPASS';
-      return send(req, res, status, bytes, { ...outHeaders, ...noStoreHeaders(verdict) });
-    }
-    const ttlSeconds = Math.min(candidate.op.minTtlSeconds ?? deps.defaultTtlSeconds, rc.minTtlSeconds);
-    const isPrivate = candidate.op.private || rc.private;
-    const etag = etagOf(bytes);
-    const tags = [...candidate.staticTags];
-    let versions = [...candidate.staticVersions];
-    for (const [tag, version] of rc.stamps) {
-      const i = tags.indexOf(tag);
-      if (i === -1) {
-        tags.push(tag);
-        versions.push(version);
-      } else if (versions[i] !== version) versions[i] = null;
-    }
-    if (deps.faults?.readResponseVersionsAfterExecution) versions = await cache.readVersions(tags);
-    if (versions.every((v) => v !== null) && !cache.anyPending(tags)) {
-      await responses.store(candidate.key, { body: deps.debug ? withoutDebugExtension(bytes) : bytes, tags, versions: versions as string[], createdAt: Date.now(), ttlSeconds, private: isPrivate, etag });
-    }
-    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(isPrivate, ttlSeconds, etag, 'MISS') });
+    const caching = await responses.complete(pending, context.cache, status, bytes, deps.debug && pending ? withoutDebugExtension(bytes) : bytes);
+    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(caching) });
   }
 
   async function resolvePersistedQuery(
@@ -251,31 +173,28 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       return { error: 'persistedQuery needs version 1 and a sha256Hash', code: 'BAD_USER_INPUT', status: 400 };
     }
     const hash = persisted.sha256Hash.toLowerCase();
-    const key = persistedQueryKey(space, hash);
     if (body.query !== undefined) {
       if (createHash('sha256').update(body.query).digest('hex') !== hash) {
         return { error: 'provided sha does not match query', code: 'PERSISTED_QUERY_HASH_MISMATCH', status: 400 };
       }
-      await store.setMany([{ key, value: Buffer.from(body.query), ttlMs: PERSISTED_QUERY_TTL_MS }]);
+      await deps.persistedQueries.put(hash, body.query);
       return { query: body.query };
     }
-    const [text] = await store.getMany([key]);
-    if (!text) return { error: 'PersistedQueryNotFound', code: 'PERSISTED_QUERY_NOT_FOUND', status: 200 };
-    return { query: text.toString() };
+    const text = await deps.persistedQueries.get(hash);
+    if (text === undefined) return { error: 'PersistedQueryNotFound', code: 'PERSISTED_QUERY_NOT_FOUND', status: 200 };
+    return { query: text };
   }
 }
 
-function cacheHeaders(isPrivate: boolean, maxAgeSeconds: number, etag: string, verdict: CacheVerdict): Record<string, string> {
+/** The HTTP caching headers of a response, from what the whole-response cache decided. */
+function cacheHeaders(caching: ResponseCaching): Record<string, string> {
+  if (caching.verdict === 'BYPASS') return { 'cache-control': 'no-store', 'x-cache': 'BYPASS' };
   return {
     'content-type': 'application/json; charset=utf-8',
-    'cache-control': `${isPrivate ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
-    etag,
-    'x-cache': verdict,
+    'cache-control': `${caching.private ? 'private' : 'public'}, max-age=${caching.maxAgeSeconds}`,
+    etag: caching.etag,
+    'x-cache': caching.verdict,
   };
-}
-
-function noStoreHeaders(verdict: CacheVerdict): Record<string, string> {
-  return { 'cache-control': 'no-store', 'x-cache': verdict };
 }
 
 /** Writes a response, answering 304 when the client already holds these bytes. */

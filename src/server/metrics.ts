@@ -15,7 +15,7 @@ export interface GatewayMetrics {
 }
 
 /**
- * GET /metrics: this instance's cache counters per field coordinate, fed by CacheStats
+ * GET /metrics: this instance's cache counters per field coordinate, fed by StatsRecorder
  * events, plus gauges read at scrape time and Node's default process metrics. A registry of
  * its own per gateway, so two gateways in one process (tests) never share counters.
  */
@@ -57,8 +57,8 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
     labelNames: ['state'],
     registers,
     collect() {
-      const current = cache.breaker?.state;
-      if (current) for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
+      const current = cache.state().circuit;
+      if (current !== 'none') for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
     },
   });
   new Gauge({
@@ -66,7 +66,7 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
     help: 'Bytes held by the in-process tier',
     registers,
     collect() {
-      this.set(cache.memory?.bytes ?? 0);
+      this.set(cache.state().memory?.bytes ?? 0);
     },
   });
   new Gauge({
@@ -74,7 +74,7 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
     help: 'Entries in the in-process tier',
     registers,
     collect() {
-      this.set(cache.memory?.entryCount ?? 0);
+      this.set(cache.state().memory?.entries ?? 0);
     },
   });
 
@@ -116,7 +116,7 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
       case 'set':
         sets.inc(e.count);
         return;
-      case 'delete':
+      case 'invalidate':
         invalidations.inc(e.count);
         return;
       case 'oversize':

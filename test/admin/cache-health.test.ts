@@ -56,7 +56,7 @@ describe('cacheHealth and a Redis that dies', () => {
 
   it('when Redis is back: healthy again, the circuit closed, caching resumed', async () => {
     await redis.launch();
-    await waitFor(() => gw.gateway.cache.breaker?.state === 'closed', 'the circuit to close', 20_000);
+    await waitFor(() => gw.gateway.cache.state().circuit === 'closed', 'the circuit to close', 20_000);
     // The admin connection reconnects on its own schedule (backing off up to 2 s).
     let h = await health();
     for (const deadline = Date.now() + 20_000; !h.healthy && Date.now() < deadline; h = await health()) await sleep(50);

@@ -64,7 +64,7 @@ describe('cache logs', () => {
     await redis.kill();
     for (let i = 0; i < 4; i++) await gw.gql(DatasetStatisticsDocument, { id }, { headers: { 'cache-control': 'no-cache' } });
     await redis.launch();
-    await waitFor(() => gw.gateway.cache.breaker?.state === 'closed', 'the circuit to close', 20_000);
+    await waitFor(() => gw.gateway.cache.state().circuit === 'closed', 'the circuit to close', 20_000);
     const since = gw.logs.lines.slice(mark);
     expect(since.find((l) => l.msg === 'cache store failed; computing values instead')).toMatchObject({ level: WARN, component: 'cache' });
     expect(since.find((l) => l.msg === 'Redis circuit open')).toMatchObject({ level: WARN, circuit: 'open' });

@@ -83,7 +83,7 @@ describe('GET /metrics', () => {
     expect(value(samples, 'cachegate_cache_circuit_state', { state: 'closed' })).toBe(1);
     expect(value(samples, 'cachegate_cache_circuit_state', { state: 'open' })).toBe(0);
     expect(value(samples, 'cachegate_cache_circuit_state', { state: 'half-open' })).toBe(0);
-    expect(value(samples, 'cachegate_cache_l1_entries')).toBe(gw.gateway.cache.memory!.entryCount);
+    expect(value(samples, 'cachegate_cache_l1_entries')).toBe(gw.gateway.cache.state().memory!.entries);
     expect(value(samples, 'cachegate_cache_l1_bytes')).toBeGreaterThan(0);
     expect(value(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(value(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);

@@ -26,7 +26,7 @@ describe('cache runtime shutdown (real Redis, in-process tier on)', () => {
       statsFlushDelayMs: 0,
       logger,
     });
-    await waitFor(() => runtime.tiered?.isSubscribed === true, 'the in-process tier to subscribe');
+    await waitFor(() => runtime.state().subscribed === true, 'the in-process tier to subscribe');
     await runtime.close();
     // The subscriber's close event arrives after disconnect; give it a moment to be (not) reported.
     await new Promise((r) => setTimeout(r, 200));

@@ -13,7 +13,7 @@ import {
 } from '../generated/graphql';
 import { DATABASE_KINDS } from '../helpers/databases';
 import { codes, startTestGateway, type TestGateway } from '../helpers/gateway';
-import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
+import { deletePrefix, keysUnder, readKeys, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
 const csv = (rows: number, offset = 0) => ['x,y,label', ...Array.from({ length: rows }, (_, i) => `${i + offset},${(i * 7) % 13},${i % 2 ? 'odd' : 'even'}`)].join('\n');
 
@@ -143,8 +143,8 @@ describe.each(DATABASE_KINDS)('field caching through GraphQL on Redis (%s)', (ki
   });
 
   async function tagVersion(encodedTag: string): Promise<string | null> {
-    const [v] = await gw.gateway.cache.store.getMany([`${prefix}:tag:${encodedTag}`]);
-    return v?.toString() ?? null;
+    const [v] = await readKeys(SHARED_REDIS_URL, [`${prefix}:tag:${encodedTag}`]);
+    return v;
   }
 });
 
@@ -158,7 +158,7 @@ describe('field caching on the in-process tier alone (no REDIS_URL)', () => {
   it('caches, and invalidates on mutation, with the same semantics', async () => {
     const token = await gw.token('carol');
     const id = (await gw.gql(CreateDatasetDocument, { name: 'local', csv: csv(20) }, { token })).data!.createDataset.id;
-    expect(gw.gateway.cache.backend).toBe('memory');
+    expect(gw.gateway.cache.state().backend).toBe('memory');
     expect(cacheOf(await gw.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 0, misses: 1 });
     expect(cacheOf(await gw.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 1, misses: 0 });
     await gw.gql(AppendDatasetRowsDocument, { id, csv: csv(5, 20) }, { token });

@@ -57,6 +57,6 @@ describe.each([
     expect(failures).toEqual([]);
     expect(seen.down.ok).toBeGreaterThan(0);
     expect(gw.gateway.cache.stats.snapshot().errors).toBeGreaterThan(0);
-    expect(gw.gateway.cache.breaker?.state).toBe('closed');
+    expect(gw.gateway.cache.state().circuit).toBe('closed');
   });
 });

@@ -1,8 +1,9 @@
-import type { GatewayOptions } from '../../src/server/gateway';
+import type { GatewayParts } from '../../src/server/gateway';
 import { AppendDatasetRowsDocument, CreateDatasetDocument, DatasetStatisticsDocument } from '../generated/graphql';
 import { gate, waitFor } from '../helpers/cache';
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/databases';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { PLANTED } from '../helpers/planted-bugs';
 import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
 /**
@@ -13,18 +14,28 @@ import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 const CSV = 'x\n1\n2\n3';
 const MORE = 'x\n4\n5\n6';
 
-type Testing = NonNullable<GatewayOptions['testing']>;
+type Parts = Partial<GatewayParts>;
 
-async function withGateway<T>(kind: DatabaseKind, faults: Testing['faults'], run: (gw: TestGateway, pauses: Pauses) => Promise<T>): Promise<T> {
+/**
+ * A gateway whose dataset service pauses where the race needs it: after statistics were
+ * computed (before the cache stores them), and before an append writes.
+ */
+async function withGateway<T>(kind: DatabaseKind, parts: Parts, run: (gw: TestGateway, pauses: Pauses) => Promise<T>): Promise<T> {
   const prefix = testPrefix();
   const pauses = new Pauses();
-  const gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix }, false, {
-    faults,
-    hooks: {
-      afterLoad: (key) => (key.includes(':Dataset.statistics:') ? pauses.at('reader-loaded') : Promise.resolve()),
-      beforeMutationWrite: () => pauses.at('writer-before-write'),
-    },
-  });
+  const gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix }, false, parts);
+  const datasets = gw.gateway.services.datasets;
+  const statistics = datasets.statistics.bind(datasets);
+  const append = datasets.append.bind(datasets);
+  datasets.statistics = async (dataset) => {
+    const computed = await statistics(dataset);
+    await pauses.at('reader-loaded');
+    return computed;
+  };
+  datasets.append = async (id, csv) => {
+    await pauses.at('writer-before-write');
+    return append(id, csv);
+  };
   try {
     return await run(gw, pauses);
   } finally {
@@ -58,8 +69,8 @@ class Pauses {
 const countOf = (r: Awaited<ReturnType<TestGateway['gql']>>) => (r.data as any)?.dataset?.statistics?.[0]?.count as number;
 
 /** A: the reader loads old rows and is held; the mutation commits and invalidates; the reader stores. */
-function readerHeldAcrossMutation(kind: DatabaseKind, faults: Testing['faults'] = {}) {
-  return withGateway(kind, faults, async (gw, pauses) => {
+function readerHeldAcrossMutation(kind: DatabaseKind, parts: Parts = {}) {
+  return withGateway(kind, parts, async (gw, pauses) => {
     const token = await gw.token('writer');
     const id = (await gw.gql(CreateDatasetDocument, { name: 'race', csv: CSV }, { token })).data!.createDataset.id;
     const held = pauses.arm('reader-loaded');
@@ -74,8 +85,8 @@ function readerHeldAcrossMutation(kind: DatabaseKind, faults: Testing['faults'] 
 }
 
 /** B: the mutation is held before its write; a reader loads and stores meanwhile; the mutation then commits. */
-function readerBetweenInvalidationAndCommit(kind: DatabaseKind, faults: Testing['faults'] = {}) {
-  return withGateway(kind, faults, async (gw, pauses) => {
+function readerBetweenInvalidationAndCommit(kind: DatabaseKind, parts: Parts = {}) {
+  return withGateway(kind, parts, async (gw, pauses) => {
     const token = await gw.token('writer');
     const id = (await gw.gql(CreateDatasetDocument, { name: 'race', csv: CSV }, { token })).data!.createDataset.id;
     const held = pauses.arm('writer-before-write');
@@ -100,10 +111,10 @@ describe.each(DATABASE_KINDS)('no stale sets (%s, real Redis)', (kind) => {
 
 describe('the race test catches the classic bugs when they are planted', () => {
   it('reading tag versions after loading leaves stale data (scenario A)', async () => {
-    expect(await readerHeldAcrossMutation('postgres', { readTagVersionsAfterLoad: true })).toBe(3);
+    expect(await readerHeldAcrossMutation('postgres', PLANTED['versions-read-after-load'])).toBe(3);
   });
 
   it('invalidating before the commit leaves stale data (scenario B)', async () => {
-    expect(await readerBetweenInvalidationAndCommit('postgres', { invalidateBeforeCommit: true })).toBe(3);
+    expect(await readerBetweenInvalidationAndCommit('postgres', PLANTED['invalidate-before-write'])).toBe(3);
   });
 });

@@ -1,7 +1,7 @@
 import { DeleteEmgRecordingDocument, EmgAnalysisDocument, EmgMetadataDocument, UploadEmgRecordingDocument } from '../generated/graphql';
 import { DATABASE_KINDS } from '../helpers/databases';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
-import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
+import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix, readKeys } from '../helpers/redis';
 import { base64, shortDemo, sineCsv } from './support';
 
 /** extensions.cache.fields of a CACHE_DEBUG response. */
@@ -99,7 +99,6 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
   });
 
   async function tagVersions(encodedTags: string[]): Promise<(string | null)[]> {
-    const values = await gw.gateway.cache.store.getMany(encodedTags.map((t) => `${prefix}:tag:${t}`));
-    return values.map((v) => v?.toString() ?? null);
+    return readKeys(SHARED_REDIS_URL, encodedTags.map((t) => `${prefix}:tag:${t}`));
   }
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { seeds } from '../../src/domains';
+import { seedsOf } from '../../src/domains';
 import { DEMO_RECORDINGS, emgDataDir, seedEmgRecordings } from '../../src/domains/emg/emg.seed';
 import type { SeedContext } from '../../src/db/seed';
 import { EmgRecordingsAnalysisDocument, EmgRecordingsDocument } from '../generated/graphql';
@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)('seeding EMG recordings at first start (%s)', (kin
 
   it('the gateway\'s first-start seed adds the demos and the C3D files of ../shared/data/emg when that folder exists', async () => {
     await gw.gateway.db.query('DELETE FROM emg_recording');
-    const seed = seeds(gw.gateway.services).find((s) => s.name === 'emg-recordings');
+    const seed = seedsOf(gw.gateway.services).find((s) => s.name === 'emg-recordings');
     expect(seed).toBeDefined();
     await seed!.run(ctx);
     const res = await gw.gql(EmgRecordingsDocument, { limit: 500 });

@@ -74,8 +74,8 @@ describe('an instance that loses its invalidation subscription', () => {
     const id = (await gwA.gateway.services.datasets.create('lost', 'x\n1')).id;
     await post(gwA.url, { query: QUERY, variables: { id } });
     expect((await post(gwA.url, { query: QUERY, variables: { id } })).headers.get('x-cache')).toBe('HIT');
-    const tiered = gwA.gateway.cache.tiered!;
-    expect(tiered.memory.entryCount).toBeGreaterThan(0);
+    const stateOfA = () => gwA.gateway.cache.state();
+    expect(stateOfA().memory!.entries).toBeGreaterThan(0);
 
     const admin = new Redis(redis.url);
     try {
@@ -83,18 +83,18 @@ describe('an instance that loses its invalidation subscription', () => {
     } finally {
       admin.disconnect();
     }
-    await waitFor(() => !tiered.isSubscribed, 'the subscription loss to be noticed');
-    expect(tiered.memory.entryCount).toBe(0);
+    await waitFor(() => !stateOfA().subscribed, 'the subscription loss to be noticed');
+    expect(stateOfA().memory!.entries).toBe(0);
 
     // An invalidation published while A is not listening: A must still answer fresh data.
     await gwA.gateway.services.datasets.append(id, 'x\n2');
-    await gwB.gateway.cache.cache.invalidate([`Dataset:${id}`, 'Dataset']);
+    await gwB.gateway.cache.values.invalidate([`Dataset:${id}`, 'Dataset']);
     const during = await post(gwA.url, { query: QUERY, variables: { id } });
     expect(during.json.data.dataset).toEqual({ rowCount: 2, statistics: [{ count: 2 }] });
 
-    await waitFor(() => tiered.isSubscribed, 'the subscription to come back', 10_000);
+    await waitFor(() => stateOfA().subscribed === true, 'the subscription to come back', 10_000);
     await post(gwA.url, { query: QUERY, variables: { id } });
     expect((await post(gwA.url, { query: QUERY, variables: { id } })).headers.get('x-cache')).toBe('HIT');
-    expect(tiered.memory.entryCount).toBeGreaterThan(0);
+    expect(stateOfA().memory!.entries).toBeGreaterThan(0);
   });
 });

@@ -1,8 +1,9 @@
-import type { GatewayOptions } from '../../src/server/gateway';
+import type { GatewayParts } from '../../src/server/gateway';
 import { gate, waitFor } from '../helpers/cache';
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/databases';
 import { startTestGateway } from '../helpers/gateway';
 import { post } from '../helpers/http';
+import { PLANTED } from '../helpers/planted-bugs';
 import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
 const QUERY = 'query R($id: ID!) { dataset(id: $id) { rowCount statistics { count } } }';
@@ -12,22 +13,24 @@ const QUERY = 'query R($id: ID!) { dataset(id: $id) { rowCount statistics { coun
  * execution; a mutation commits and invalidates; the request then stores its response.
  * Returns [rowCount, count] of the next request and its x-cache.
  */
-async function race(kind: DatabaseKind, faults: NonNullable<GatewayOptions['testing']>['faults'] = {}) {
+async function race(kind: DatabaseKind, parts: Partial<GatewayParts> = {}) {
   const prefix = testPrefix();
   const held = gate();
   let reached = false;
   let armed = false;
-  const gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix }, false, {
-    faults,
-    hooks: {
-      afterLoad: async (key) => {
-        if (!armed || !key.includes(':Dataset.statistics:')) return;
-        armed = false;
-        reached = true;
-        await held.promise;
-      },
-    },
-  });
+  const gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix }, false, parts);
+  // The reader is held after its statistics were computed, before anything is stored.
+  const datasets = gw.gateway.services.datasets;
+  const statistics = datasets.statistics.bind(datasets);
+  datasets.statistics = async (dataset) => {
+    const computed = await statistics(dataset);
+    if (armed) {
+      armed = false;
+      reached = true;
+      await held.promise;
+    }
+    return computed;
+  };
   try {
     const token = await gw.token('writer');
     const id = (await gw.gateway.services.datasets.create('race', 'x\n1\n2\n3')).id;
@@ -56,6 +59,6 @@ describe.each(DATABASE_KINDS)('no stale whole responses (%s, real Redis)', (kind
 
 describe('the whole-response race test catches the planted bug', () => {
   it('stamping the response with tag versions read after execution serves the old response', async () => {
-    expect(await race('postgres', { readResponseVersionsAfterExecution: true })).toEqual({ values: [3, 3], cache: 'HIT' });
+    expect(await race('postgres', PLANTED['response-versions-read-after-execution'])).toEqual({ values: [3, 3], cache: 'HIT' });
   });
 });

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { MemoryStore } from '../../src/cache/memory-store';
 import { RedisStore } from '../../src/cache/redis-store';
-import { CacheStats } from '../../src/cache/stats';
+import { StatsRecorder } from '../../src/cache/stats';
 import type { KeyValueStore } from '../../src/cache/store';
-import { type CacheFaults, type CacheHooks, type CacheRequest, TaggedCache } from '../../src/cache/tagged-cache';
+import { type CacheRequest, type ReadOptions, TaggedCache, type TaggedCacheOptions } from '../../src/cache/tagged-cache';
 import { deletePrefix, SHARED_REDIS_URL } from './redis';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -20,19 +20,22 @@ export class ManualClock {
 export function makeCache(
   store: KeyValueStore,
   prefix: string,
-  opts: { clock?: ManualClock; maxEntryBytes?: number; compressMinBytes?: number; faults?: CacheFaults; hooks?: CacheHooks } = {},
+  opts: { clock?: ManualClock; maxEntryBytes?: number; compressMinBytes?: number; variant?: new (o: TaggedCacheOptions) => TaggedCache } = {},
 ): TaggedCache {
-  return new TaggedCache({
+  return new (opts.variant ?? TaggedCache)({
     store,
     space: { prefix, schemaVersion: 'stest' },
-    stats: new CacheStats(),
+    stats: new StatsRecorder(),
     logger: silentLogger,
     compressMinBytes: opts.compressMinBytes ?? 1024,
     maxEntryBytes: opts.maxEntryBytes ?? 8 * 1024 * 1024,
     now: opts.clock?.now,
-    faults: opts.faults,
-    hooks: opts.hooks,
   });
+}
+
+/** The value of one read through the cache's one read path. */
+export async function get<T>(cache: TaggedCache, req: CacheRequest, load: () => Promise<T>, opts: ReadOptions = {}): Promise<T> {
+  return (await cache.read(req, load, opts)).value;
 }
 
 export function request(prefix: string, name: string, tags: string[], ttlSeconds = 60, swrSeconds = 0): CacheRequest {

@@ -24,11 +24,11 @@ export async function startTestGateway(
   kind: DatabaseKind,
   env: Record<string, string> = {},
   seed = false,
-  testing?: GatewayOptions['testing'],
+  parts?: GatewayOptions['parts'],
 ): Promise<TestGateway> {
   const testDb: TestDatabase = await openTestDatabase(kind);
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env });
-  const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db: testDb.db, seed, testing });
+  const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db: testDb.db, seed, parts });
   const port = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

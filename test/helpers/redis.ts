@@ -129,3 +129,13 @@ export async function keysUnder(url: string, prefix: string): Promise<string[]> 
     redis.disconnect();
   }
 }
+
+/** The values of keys as Redis holds them (null where absent), read on a connection of the test's own. */
+export async function readKeys(url: string, keys: string[]): Promise<(string | null)[]> {
+  const redis = new Redis(url);
+  try {
+    return keys.length ? await redis.mget(...keys) : [];
+  } finally {
+    redis.disconnect();
+  }
+}

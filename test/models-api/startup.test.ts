@@ -1,5 +1,5 @@
 import { runSeeds } from '../../src/db/seed';
-import { seeds } from '../../src/domains';
+import { seedsOf } from '../../src/domains';
 import { seedModelRuns } from '../../src/domains/models/model.seed';
 import { createLogger } from '../../src/logger';
 import { ModelRunDetailsDocument, ModelRunsDocument, PredictDocument, TrainModelDocument } from '../generated/graphql';
@@ -35,14 +35,14 @@ describe.each(DATABASE_KINDS)('on start, the models domain (%s)', (kind) => {
 
   it('queues decision trees and forests on cars and penguins on first start, after the vega datasets, and trains them', async () => {
     const g = await restart();
-    const names = seeds(g.gateway.services).map((s) => s.name);
+    const names = seedsOf(g.gateway.services).map((s) => s.name);
     expect(names.indexOf('model-runs')).toBeGreaterThan(names.indexOf('vega-datasets'));
     cars = await addVegaDataset(g, 'cars.json');
     penguins = await addVegaDataset(g, 'penguins.json');
 
     const ran = await runSeeds(
       testDb.db,
-      seeds(g.gateway.services).filter((s) => s.name === 'model-runs'),
+      seedsOf(g.gateway.services).filter((s) => s.name === 'model-runs'),
       silent,
     );
     expect(ran).toEqual(['model-runs']);

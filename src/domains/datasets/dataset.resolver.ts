@@ -1,17 +1,20 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Authorized } from '../../graphql/authorization';
-import { Cached, TTL } from '../../graphql/cached';
+import { CacheableLookup, Cached, entityTag, TTL, typeTag } from '../../graphql/cached';
+import { Invalidates } from '../../graphql/invalidation';
 import type { AppContext } from '../context';
 import { AppendDatasetRowsArgs, CreateDatasetArgs, DatasetsArgs, VisualizationArgs } from './dataset.args';
 import { ColumnStatistics, Dataset, EdaReport, Visualization } from './dataset.type';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
+  @CacheableLookup(({ id }) => [entityTag('Dataset', id)])
   @Query(() => Dataset, { nullable: true, description: 'A dataset by id, or null when there is none' })
   dataset(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<Dataset | null> {
     return ctx.loaders.dataset.load(id);
   }
 
+  @CacheableLookup(() => [typeTag('Dataset')])
   @Query(() => [Dataset])
   datasets(@Args() { limit, offset }: DatasetsArgs, @Ctx() ctx: AppContext): Promise<Dataset[]> {
     return ctx.services.datasets.list(limit ?? 50, offset ?? 0);
@@ -35,19 +38,24 @@ export class DatasetResolver {
     return ctx.services.datasets.visualization(dataset, args);
   }
 
+  // Any change to a dataset also bumps the type tag, which every response listing or nesting datasets depends on.
   @Authorized()
+  @Invalidates(({ result }) => [typeTag('Dataset'), entityTag('Dataset', result.id)])
   @Mutation(() => Dataset, { description: 'Creates a dataset from CSV text; column types are inferred' })
   createDataset(@Args() { name, csv }: CreateDatasetArgs, @Ctx() ctx: AppContext): Promise<Dataset> {
     return ctx.services.datasets.create(name, csv);
   }
 
   @Authorized()
+  @Invalidates(({ args }) => [entityTag('Dataset', args.id), typeTag('Dataset')])
   @Mutation(() => Dataset, { description: 'Appends CSV rows whose columns match the dataset' })
   appendDatasetRows(@Args() { id, csv }: AppendDatasetRowsArgs, @Ctx() ctx: AppContext): Promise<Dataset> {
     return ctx.services.datasets.append(id, csv);
   }
 
+  // What other domains lose with the dataset (its model runs) is invalidated by DatasetService.delete.
   @Authorized()
+  @Invalidates(({ args }) => [entityTag('Dataset', args.id), typeTag('Dataset')])
   @Mutation(() => Boolean)
   async deleteDataset(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
     await ctx.services.datasets.delete(id);

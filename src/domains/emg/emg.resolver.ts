@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Authorized } from '../../graphql/authorization';
-import { Cached, TTL } from '../../graphql/cached';
+import { CacheableLookup, Cached, entityTag, TTL, typeTag } from '../../graphql/cached';
+import { Invalidates } from '../../graphql/invalidation';
 import type { AppContext } from '../context';
 import { EmgAnalysisArgs, EmgRecordingsArgs, UploadEmgRecordingArgs } from './emg.args';
 import { DEFAULT_WINDOW_MS } from './emg.service';
@@ -8,11 +9,13 @@ import { EmgAnalysis, EmgMetadata, EmgRecording } from './emg.type';
 
 @Resolver(() => EmgRecording)
 export class EmgResolver {
+  @CacheableLookup(({ id }) => [entityTag('EmgRecording', id)])
   @Query(() => EmgRecording, { nullable: true, description: 'An EMG recording by id (its SHA-256), or null when there is none' })
   emgRecording(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<EmgRecording | null> {
     return ctx.loaders.emgRecording.load(id);
   }
 
+  @CacheableLookup(() => [typeTag('EmgRecording')])
   @Query(() => [EmgRecording], { description: 'EMG recordings, newest first' })
   emgRecordings(@Args() { limit }: EmgRecordingsArgs, @Ctx() ctx: AppContext): Promise<EmgRecording[]> {
     return ctx.services.emg.list(limit ?? 50);
@@ -31,12 +34,14 @@ export class EmgResolver {
   }
 
   @Authorized()
+  @Invalidates(({ result }) => [entityTag('EmgRecording', result.id), typeTag('EmgRecording')])
   @Mutation(() => EmgRecording, { description: 'Stores a C3D or CSV recording once it parses; the same file uploaded again returns the stored recording' })
   uploadEmgRecording(@Args() { name, format, contentBase64 }: UploadEmgRecordingArgs, @Ctx() ctx: AppContext): Promise<EmgRecording> {
     return ctx.services.emg.upload(name, format, contentBase64);
   }
 
   @Authorized()
+  @Invalidates(({ args }) => [entityTag('EmgRecording', args.id), typeTag('EmgRecording')])
   @Mutation(() => Boolean)
   async deleteEmgRecording(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
     await ctx.services.emg.delete(id);

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Authorized } from '../../graphql/authorization';
-import { Cached, TTL } from '../../graphql/cached';
+import { CacheableLookup, Cached, TTL, typeTag } from '../../graphql/cached';
+import { Invalidates } from '../../graphql/invalidation';
 import { NotFoundError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { Dataset } from '../datasets/dataset.type';
@@ -10,11 +11,13 @@ import { FeatureImportance, ModelComparison, ModelMetric, ModelMetrics, ModelRun
 
 @Resolver(() => ModelRun)
 export class ModelRunResolver {
+  @CacheableLookup(({ id }) => [modelRunTag(id)])
   @Query(() => ModelRun, { nullable: true, description: 'A model run by id, or null when there is none' })
   modelRun(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<ModelRun | null> {
     return ctx.loaders.modelRun.load(id);
   }
 
+  @CacheableLookup(() => [typeTag('ModelRun')])
   @Query(() => [ModelRun], { description: 'Model runs, newest first' })
   modelRuns(@Args() { datasetId, status, limit }: ModelRunsArgs, @Ctx() ctx: AppContext): Promise<ModelRun[]> {
     return ctx.services.models.list({ datasetId, status, limit: limit ?? 50 });
@@ -54,13 +57,17 @@ export class ModelRunResolver {
     return ctx.services.models.featureImportance(await ctx.loaders.modelRunResults.load(run.id), topN);
   }
 
+  // Each later change of the run's status (claimed, completed, failed, re-queued) is invalidated
+  // by the trainer (trainer.ts), and a dataset's deletion invalidates its runs (model.service.ts).
   @Authorized()
+  @Invalidates(() => [typeTag('ModelRun')])
   @Mutation(() => ModelRun, { description: 'Queues a training run and returns it at once (QUEUED); poll modelRun(id) { status }' })
   trainModel(@Args() { datasetId, target, features, algorithm }: TrainModelArgs, @Ctx() ctx: AppContext): Promise<ModelRun> {
     return ctx.services.models.train({ datasetId, target, features, algorithm });
   }
 
   @Authorized()
+  @Invalidates(({ args }) => [modelRunTag(args.id), typeTag('ModelRun')])
   @Mutation(() => Boolean, { description: 'Deletes a model run (one still training is dropped when it finishes)' })
   async deleteModelRun(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
     await ctx.services.models.delete(id);

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Authorized } from '../../graphql/authorization';
 import { Cached, TTL, userTag } from '../../graphql/cached';
+import { Invalidates } from '../../graphql/invalidation';
 import type { AppContext } from '../context';
 import { UserProgress } from './progress.type';
 
@@ -20,13 +21,16 @@ export class ProgressResolver {
     return ctx.services.progress.get(userId);
   }
 
+  // A user's progress changes only through their own mutations.
   @Authorized()
+  @Invalidates(({ user }) => [userTag(user!.id)])
   @Mutation(() => UserProgress, { description: 'Marks an onboarding step done; doing it twice changes nothing' })
   completeProgressStep(@Arg('step') step: string, @Ctx() ctx: AppContext): Promise<UserProgress> {
     return ctx.services.progress.complete(ctx.user!.id, step);
   }
 
   @Authorized()
+  @Invalidates(({ user }) => [userTag(user!.id)])
   @Mutation(() => UserProgress)
   resetProgress(@Ctx() ctx: AppContext): Promise<UserProgress> {
     return ctx.services.progress.reset(ctx.user!.id);

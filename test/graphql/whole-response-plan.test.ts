@@ -1,5 +1,6 @@
-import { buildSchema } from 'graphql';
-import { DocumentPlanner } from '../../src/graphql/response-plan';
+import { buildSchema, type GraphQLSchema } from 'graphql';
+import { LOOKUP_TAGS, type LookupTags } from '../../src/graphql/cached';
+import { DocumentPlanner } from '../../src/graphql/whole-response';
 
 const schema = buildSchema(`
   type Query { dataset(id: ID!): Dataset datasets: [Dataset!]! stats: Stats }
@@ -8,10 +9,19 @@ const schema = buildSchema(`
   type Run { id: ID! status: String! }
   type Stats { hits: Int! }
 `);
-const planner = new DocumentPlanner(schema, {
-  'Query.dataset': ({ id }) => [`Dataset:${id}`],
-  'Query.datasets': () => ['Dataset'],
-});
+/** Declares root lookups as @CacheableLookup does, on a schema built from SDL. */
+function withLookupTags(target: GraphQLSchema, lookups: Record<string, LookupTags>): GraphQLSchema {
+  const fields = target.getQueryType()!.getFields();
+  for (const [name, tagsOf] of Object.entries(lookups)) Object.assign(fields[name], { extensions: { ...fields[name].extensions, [LOOKUP_TAGS]: tagsOf } });
+  return target;
+}
+
+const planner = new DocumentPlanner(
+  withLookupTags(schema, {
+    dataset: ({ id }) => [`Dataset:${id}`],
+    datasets: () => ['Dataset'],
+  }),
+);
 
 describe('whole-response plans', () => {
   it('the same document in another layout has the same hash', () => {

@@ -15,16 +15,9 @@ import {
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import { LRUCache } from 'lru-cache';
-import { sha256Hex } from '../cache/keys';
-import { type Tag, typeTag } from '../cache/tags';
-import { CACHE_POLICY, type CachePolicy } from './cached';
-
-/**
- * Root fields whose whole response may be cached, with the tags their data depends on,
- * derived from their arguments before anything is loaded (e.g. `Query.dataset` → Dataset:{id}).
- * A root field that is neither listed here nor @cached makes its operation uncacheable.
- */
-export type ResponsePolicies = Record<string, (args: Record<string, any>) => Tag[]>;
+import { sha256Hex } from '../../cache/keys';
+import { type Tag, typeTag } from '../../cache/tags';
+import { CACHE_POLICY, type CachePolicy, LOOKUP_TAGS, type LookupTags } from '../cached';
 
 /** What the fast path knows about one operation of a document, computed once per document text. */
 export interface OperationPlan {
@@ -61,15 +54,8 @@ export class DocumentPlanner {
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly policies: ResponsePolicies,
     maxDocuments = 1000,
   ) {
-    for (const coordinate of Object.keys(policies)) {
-      const [typeName, fieldName] = coordinate.split('.');
-      if (typeName !== schema.getQueryType()?.name || !schema.getQueryType()!.getFields()[fieldName]) {
-        throw new Error(`response policy names ${coordinate}, which is not a query field of the schema; fix the name or remove the policy`);
-      }
-    }
     this.plans = new LRUCache({ max: maxDocuments });
   }
 
@@ -107,7 +93,7 @@ export class DocumentPlanner {
     const base = { kind, private: false, staticTags: () => undefined };
     if (kind !== 'query') return { ...base, ineligible: `${kind}s are never cached whole` };
     const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-    const rootFields: { def: GraphQLField<unknown, unknown>; node: FieldNode; tagsOf: (args: Record<string, any>) => Tag[] }[] = [];
+    const rootFields: { def: GraphQLField<unknown, unknown>; node: FieldNode; tagsOf: LookupTags }[] = [];
     const entityTypes = new Set<string>();
     let minTtl: number | undefined;
     let isPrivate = false;
@@ -142,7 +128,8 @@ export class DocumentPlanner {
           if (policy.ttl !== undefined) minTtl = Math.min(minTtl ?? Infinity, policy.ttl);
           if (policy.scope === 'PRIVATE') isPrivate = true;
         } else if (isRoot) {
-          const tagsOf = this.policies[coordinate];
+          // A root field that is neither @cached nor a @CacheableLookup makes its operation uncacheable.
+          const tagsOf = def.extensions?.[LOOKUP_TAGS] as LookupTags | undefined;
           if (!tagsOf) ineligible ??= `${coordinate} is not cacheable`;
           else rootFields.push({ def, node, tagsOf });
         } else if (isObjectType(named) && isEntity(named)) {

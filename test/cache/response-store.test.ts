@@ -1,5 +1,5 @@
-import { ResponseCache } from '../../src/cache/response-cache';
-import { CacheStats } from '../../src/cache/stats';
+import { ResponseStore } from '../../src/cache/response-store';
+import { StatsRecorder } from '../../src/cache/stats';
 import type { KeyValueStore } from '../../src/cache/store';
 import type { TaggedCache } from '../../src/cache/tagged-cache';
 import { makeCache, silentLogger, storesUnderTest } from '../helpers/cache';
@@ -26,19 +26,19 @@ function counting(store: KeyValueStore): KeyValueStore & { reads: number } {
   return counted;
 }
 
-describe.each(stores)('whole responses on %s', (kind, storeOf) => {
+describe.each(stores)('stored whole responses on %s', (kind, storeOf) => {
   let n = 0;
   const key = () => `${prefix}:stest:r:${kind}${++n}`;
   let store: KeyValueStore & { reads: number };
   let tags: TaggedCache;
-  let responses: ResponseCache;
-  let stats: CacheStats;
+  let responses: ResponseStore;
+  let stats: StatsRecorder;
 
   beforeEach(() => {
     store = counting(storeOf());
     tags = makeCache(store, prefix);
-    stats = new CacheStats();
-    responses = new ResponseCache(store, space, stats, silentLogger, { compressMinBytes: 1024, maxEntryBytes: 1024 * 1024 });
+    stats = new StatsRecorder();
+    responses = new ResponseStore(store, space, stats, silentLogger, { compressMinBytes: 1024, maxEntryBytes: 1024 * 1024 });
   });
 
   /** Stores body under k stamped with the current versions of its tags. */
@@ -52,37 +52,47 @@ describe.each(stores)('whole responses on %s', (kind, storeOf) => {
     await put(k, 'a', ['Dataset:1', 'Row:7']);
     store.reads = 0;
     // Only Dataset:1 is known up front: Row:7 costs a second read the first time.
-    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1'])))?.body.toString()).toBe('a');
+    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).hit?.body.toString()).toBe('a');
     expect(store.reads).toBe(2);
     store.reads = 0;
-    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1'])))?.body.toString()).toBe('a');
+    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).hit?.body.toString()).toBe('a');
     expect(store.reads).toBe(1);
   });
 
   it('misses once any tag of the entry changes, also one that was not expected', async () => {
     const k = key();
     await put(k, 'a', ['Dataset:1', 'Row:7']);
-    expect(await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).toBeDefined();
+    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).hit).toBeDefined();
     await tags.invalidate(['Row:7']);
-    expect(await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).toBeUndefined();
+    expect((await responses.lookup(k, responses.tagKeysOf(['Dataset:1']))).hit).toBeUndefined();
     expect(responses.lookupNow(k)).toBeUndefined();
+  });
+
+  it('hands back on a miss the tag versions it read along, so the miss needs no second read', async () => {
+    const k = key();
+    const [version] = await tags.ensureVersions(['Dataset:9'], [null]);
+    store.reads = 0;
+    const found = await responses.lookup(k, responses.tagKeysOf(['Dataset:9']));
+    expect(store.reads).toBe(1);
+    if (found.hit) throw new Error('expected a miss');
+    expect(found.versionsRead.get(responses.tagKeysOf(['Dataset:9'])[0])?.toString()).toBe(version);
   });
 
   it('serves the new entry, not the one decoded before, when the key is written again', async () => {
     const k = key();
     await put(k, 'old', ['Dataset:2']);
-    expect((await responses.lookup(k))?.body.toString()).toBe('old');
+    expect((await responses.lookup(k)).hit?.body.toString()).toBe('old');
     await put(k, 'new', ['Dataset:3']);
-    expect((await responses.lookup(k))?.body.toString()).toBe('new');
+    expect((await responses.lookup(k)).hit?.body.toString()).toBe('new');
     await tags.invalidate(['Dataset:3']);
-    expect(await responses.lookup(k)).toBeUndefined();
+    expect((await responses.lookup(k)).hit).toBeUndefined();
   });
 
   it('answers at once only from process memory, and never with a changed tag', async () => {
     const k = key();
     await put(k, 'a', ['Dataset:4']);
     expect(responses.lookupNow(k)).toBeUndefined(); // nothing decoded under the key yet
-    expect(await responses.lookup(k)).toBeDefined();
+    expect((await responses.lookup(k)).hit).toBeDefined();
     if (kind === 'memory') {
       expect(responses.lookupNow(k)?.body.toString()).toBe('a');
       await tags.invalidate(['Dataset:4']);

@@ -2,15 +2,15 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resolvers } from '../domains';
+import { printGatewaySchema } from '../graphql/print-schema';
+import { buildGatewaySchema } from '../graphql/schema';
 import { projectRoot } from '../lib/paths';
-import { printGatewaySchema } from './print-schema';
-import { buildGatewaySchema } from './schema';
+import { gatewayResolvers } from './gateway';
 
 export const SCHEMA_FILE = path.join(projectRoot(), 'schema', 'schema.graphql');
 
 async function main(): Promise<void> {
-  const sdl = printGatewaySchema(await buildGatewaySchema(resolvers));
+  const sdl = printGatewaySchema(await buildGatewaySchema(gatewayResolvers()));
   writeFileSync(SCHEMA_FILE, sdl);
   process.stdout.write(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}\n`);
 }

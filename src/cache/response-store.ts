@@ -1,23 +1,15 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { CodecError, decodeValue, encodeValue } from './codec';
+import { decodeResponseEntry, encodeResponseEntry, type ResponseEntry } from './codec';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, tagKey } from './keys';
-import type { CacheStats } from './stats';
+import type { StatsRecorder } from './stats';
 import type { KeyValueStore } from './store';
 
-/** A whole response as stored: its bytes, and what makes it still true. */
-export interface ResponseEntry {
-  /** The response body exactly as sent the first time. */
-  body: Buffer;
-  tags: string[];
-  /** versions[i] was the version of tags[i] before any of the response's data was loaded. */
-  versions: string[];
-  createdAt: number;
-  ttlSeconds: number;
-  private: boolean;
-  etag: string;
-}
+export type { ResponseEntry };
+
+/** A lookup's answer: the entry, or, on a miss, the tag versions the lookup read (by tag key) so the miss need not read them again. */
+export type ResponseLookup = { hit: ResponseEntry } | { hit?: undefined; versionsRead: Map<string, Buffer | null> };
 
 export const RESPONSE_LABEL = '(whole response)';
 
@@ -45,14 +37,14 @@ const DECODED_MAX_BYTES = 32 * 1024 * 1024;
  * (one memory read with the in-process tier). The expected tags are those of the entry last
  * decoded under the key, or the caller's guess; only tags outside them cost a second read.
  */
-export class ResponseCache {
+export class ResponseStore {
   /** Entries by key, reused while the store hands back the same bytes: a hit decodes nothing. */
   private readonly decoded = new LRUCache<string, Decoded>({ maxSize: DECODED_MAX_BYTES, sizeCalculation: (d) => d.bytes.length + 256 });
 
   constructor(
     private readonly kv: KeyValueStore,
     private readonly space: KeySpace,
-    private readonly stats: CacheStats,
+    private readonly stats: StatsRecorder,
     private readonly logger: CacheLogger,
     private readonly opts: { compressMinBytes: number; maxEntryBytes: number; now?: () => number },
   ) {}
@@ -63,21 +55,25 @@ export class ResponseCache {
   }
 
   /**
-   * The entry under key if it is fresh and every tag is current; undefined otherwise.
-   * expectedTagKeys (from tagKeysOf) are read along with the entry when nothing was decoded
-   * under the key yet.
+   * The entry under key if it is fresh and every tag is current. expectedTagKeys (from
+   * tagKeysOf) are read along with the entry when nothing was decoded under the key yet; a
+   * miss hands back every tag version it read.
    */
-  async lookup(key: string, expectedTagKeys: readonly string[] = []): Promise<ResponseEntry | undefined> {
+  async lookup(key: string, expectedTagKeys: readonly string[] = []): Promise<ResponseLookup> {
     const started = performance.now();
     const known = this.decoded.get(key);
     const readAlong = known ? known.tagKeys : expectedTagKeys;
     const values = await this.kv.getMany(known ? known.readKeys : [key, ...readAlong]);
     const bytes = values[0];
     const found = !bytes ? undefined : known && sameBytes(bytes, known.bytes) ? known : this.decodeAndKeep(key, bytes);
-    if (!found || !this.fresh(found)) return this.miss(started);
-    const current = found.tagKeys === readAlong ? this.current(found, values, 1) : this.current(found, await this.versionsOf(found.tagKeys, readAlong, values), 0);
-    if (!current) return this.miss(started);
-    return this.hit(found, started);
+    const read = () => new Map(readAlong.map((k, i) => [k, values[i + 1]]));
+    if (!found || !this.fresh(found)) return this.miss(started, read());
+    // The usual case: the tags read along are the entry's own.
+    if (found.tagKeys === readAlong) return this.current(found, values, 1) ? { hit: this.hit(found, started) } : this.miss(started, read());
+    const versions = read();
+    await this.readMissing(found.tagKeys, versions);
+    if (!this.current(found, found.tagKeys.map((k) => versions.get(k) ?? null), 0)) return this.miss(started, versions);
+    return { hit: this.hit(found, started) };
   }
 
   /**
@@ -121,11 +117,7 @@ export class ResponseCache {
   }
 
   async store(key: string, entry: Omit<ResponseEntry, 'etag'> & { etag?: string }): Promise<void> {
-    const full: ResponseEntry = { ...entry, etag: entry.etag ?? etagOf(entry.body) };
-    const { bytes } = encodeValue(
-      [full.body, full.tags, full.versions, full.createdAt, full.ttlSeconds, full.private, full.etag],
-      this.opts.compressMinBytes,
-    );
+    const { bytes } = encodeResponseEntry({ ...entry, etag: entry.etag ?? etagOf(entry.body) }, this.opts.compressMinBytes);
     if (bytes.length > this.opts.maxEntryBytes) {
       this.stats.record({ type: 'oversize' });
       return;
@@ -133,9 +125,9 @@ export class ResponseCache {
     if (await this.kv.setMany([{ key, value: bytes, ttlMs: entry.ttlSeconds * 1000 }])) this.stats.record({ type: 'set', count: 1 });
   }
 
-  private miss(started: number): undefined {
+  private miss(started: number, versionsRead: Map<string, Buffer | null>): ResponseLookup {
     this.stats.record({ type: 'miss', label: RESPONSE_LABEL, ms: performance.now() - started });
-    return undefined;
+    return { versionsRead };
   }
 
   private decodeAndKeep(key: string, bytes: Buffer): Decoded | undefined {
@@ -154,21 +146,16 @@ export class ResponseCache {
     return found;
   }
 
-  /** The current versions of tagKeys: those read along already, the rest in one more read. */
-  private async versionsOf(tagKeys: readonly string[], readAlong: readonly string[], values: readonly (Buffer | null)[]): Promise<(Buffer | null)[]> {
-    const along = new Map(readAlong.map((k, i) => [k, values[i + 1]]));
-    const rest = tagKeys.filter((k) => !along.has(k));
+  /** Adds to read the versions of the tagKeys it lacks, in one more read. */
+  private async readMissing(tagKeys: readonly string[], read: Map<string, Buffer | null>): Promise<void> {
+    const rest = tagKeys.filter((k) => !read.has(k));
     const more = rest.length ? await this.kv.getMany(rest) : [];
-    rest.forEach((k, i) => along.set(k, more[i]));
-    return tagKeys.map((k) => along.get(k) ?? null);
+    rest.forEach((k, i) => read.set(k, more[i]));
   }
 
   private decode(key: string, bytes: Buffer): ResponseEntry | undefined {
     try {
-      const raw = decodeValue(bytes);
-      if (!Array.isArray(raw) || raw.length !== 7) throw new CodecError('malformed response entry');
-      const [body, tags, versions, createdAt, ttlSeconds, isPrivate, etag] = raw as [Uint8Array, string[], string[], number, number, boolean, string];
-      return { body: Buffer.from(body.buffer, body.byteOffset, body.byteLength), tags, versions, createdAt, ttlSeconds, private: isPrivate, etag };
+      return decodeResponseEntry(bytes);
     } catch (err) {
       this.stats.record({ type: 'error', op: 'decode' });
       this.logger.warn({ err: (err as Error).message, key }, 'unreadable response entry; treating it as a miss');
