@@ -191,21 +191,7 @@ export function isPrivateKeyOf(space: Pick<KeySpace, 'prefix'>, key: string, use
   return parts[parts.length - 3] === 'u' && parts[parts.length - 2] === encodeSegment(userId);
 }
 
-/** The tag a `{prefix}:tag:{tag}` key holds the version of, or undefined for another key. */
-export function tagOfKey(space: Pick<KeySpace, 'prefix'>, key: string): string | undefined {
-  if (keyKind(space, key) !== 'tag') return undefined;
-  return decodeSegment(key.slice(`${space.prefix}:tag:`.length));
-}
 
-/** Reverses encodeSegment's escaping (a hashed segment stays as it is). */
-export function decodeSegment(segment: string): string {
-  if (segment.startsWith('#') || segment === '%') return segment === '%' ? '' : segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 /** A short, stable stand-in for a key in logs: enough to correlate lines, never the key's user id or arguments. */
 export function keyHash(key: string): string {

@@ -13,8 +13,6 @@ export const TTL = {
   SEVEN_DAYS: 604_800,
 } as const;
 
-export type TtlClass = keyof typeof TTL;
-
 /** A null result ("not found") is cached this long at most, so a later create shows up soon even without a tag. */
 export const NEGATIVE_TTL_SECONDS = 60;
 
@@ -23,5 +21,3 @@ export const NEGATIVE_TTL_SECONDS = 60;
  * an expired version only turns entries into misses, never into wrong hits.
  */
 export const TAG_VERSION_TTL_SECONDS = 2 * TTL.SEVEN_DAYS;
-
-export const MAX_TTL_SECONDS = TTL.SEVEN_DAYS;

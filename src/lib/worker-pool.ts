@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { type ClientError, ForbiddenError, InputError, NotFoundError, PreconditionError, UnauthenticatedError } from './errors';
+import type { JobHandlers } from './worker-host';
 
 /** A job's failure inside a worker, carrying the code the worker gave it (e.g. BAD_USER_INPUT). */
 export class WorkerJobError extends Error {
@@ -45,9 +46,10 @@ export function resolveWorkerScript(basePathWithoutExt: string): { file: string;
 /**
  * A fixed pool of worker threads running one script, so CPU-heavy work never blocks the
  * event loop. Jobs queue when every worker is busy; a worker that dies is replaced and its
- * job rejected.
+ * job rejected. Jobs is the script's job map (its serveJobs argument): a job's name, payload
+ * and result are checked against it.
  */
-export class WorkerPool {
+export class WorkerPool<Jobs extends JobHandlers> {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
   private readonly inFlight = new Map<Worker, Pending>();
@@ -60,9 +62,10 @@ export class WorkerPool {
     if (!Number.isInteger(size) || size < 1) throw new Error(`WorkerPool size must be a positive integer, got ${size}`);
   }
 
-  run<T>(job: string, payload: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+  run<K extends keyof Jobs & string>(job: K, payload: Parameters<Jobs[K]>[0], transfer: ArrayBuffer[] = []): Promise<Awaited<ReturnType<Jobs[K]>>> {
+    type Result = Awaited<ReturnType<Jobs[K]>>;
     if (this.closed) return Promise.reject(new Error(`worker pool ${this.scriptBase} is closed`));
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Result>((resolve, reject) => {
       this.queue.push({ job, payload, transfer, pending: { resolve: resolve as (v: unknown) => void, reject, job } });
       this.dispatch();
     });

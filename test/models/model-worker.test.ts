@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { WorkerPool } from '../../src/lib/worker-pool';
-import type { Prediction, TrainedModel } from '../../src/domains/models/training';
+import type { ModelJobs } from '../../src/domains/models/model.worker';
 import { cars, CARS_FEATURES, rowInput } from './fixtures';
 
 describe('model worker', () => {
-  const pool = new WorkerPool(path.join(__dirname, '../../src/domains/models/model.worker'));
+  const pool = new WorkerPool<ModelJobs>(path.join(__dirname, '../../src/domains/models/model.worker'));
   afterAll(() => pool.close());
 
   it('trains and predicts in a worker thread', async () => {
-    const trained = await pool.run<TrainedModel>('train', {
+    const trained = await pool.run('train', {
       table: cars(),
       target: 'Origin',
       features: CARS_FEATURES,
@@ -18,7 +18,7 @@ describe('model worker', () => {
     expect(trained.metrics.classes).toEqual(['Europe', 'Japan', 'USA']);
     expect(trained.metrics.accuracy).toBeGreaterThan(0.7);
 
-    const prediction = await pool.run<Prediction>('predict', { model: trained.model, input: rowInput(cars(), CARS_FEATURES, 0) });
+    const prediction = await pool.run('predict', { model: trained.model, input: rowInput(cars(), CARS_FEATURES, 0) });
     expect(prediction.label).toBe('USA');
   });
 

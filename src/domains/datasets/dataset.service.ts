@@ -5,15 +5,14 @@ import type { Tag } from '../../graphql/cached';
 import type { TagInvalidator } from '../../graphql/invalidation';
 import { InputError, NotFoundError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
+import { checkPageSize } from '../paging';
 import * as repo from './dataset.repository';
 import type { ColumnStatistics, Dataset, EdaReport, Visualization } from './dataset.type';
 import type { VisualizationArgs } from './dataset.args';
 import type { ColumnInfo, Table } from './table';
-import type { StoredTableJob } from './compute';
+import { type DatasetJobs, DEFAULT_MAX_CSV_BYTES, type StoredTableJob } from './compute';
 
-export const MAX_CSV_BYTES = 50 * 1024 * 1024;
 const MAX_NAME_LENGTH = 200;
-const MAX_PAGE = 500;
 
 /**
  * Called inside the transaction that deletes a dataset, before the delete: returns the tags of
@@ -23,7 +22,7 @@ export type DatasetDeleteHook = (tx: Queryable, datasetId: string) => Promise<Ta
 
 /** Datasets: storage in the database, heavy computation in a worker thread. */
 export class DatasetService {
-  private readonly pool: WorkerPool;
+  private readonly pool: WorkerPool<DatasetJobs>;
   private readonly deleteHooks: DatasetDeleteHook[] = [];
 
   constructor(
@@ -48,7 +47,7 @@ export class DatasetService {
   }
 
   list(limit: number, offset: number): Promise<Dataset[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new InputError(`limit must be from 1 to ${MAX_PAGE}, got ${limit}`);
+    checkPageSize(limit);
     if (!Number.isInteger(offset) || offset < 0) throw new InputError(`offset must be 0 or more, got ${offset}`);
     return repo.listDatasets(this.db, limit, offset);
   }
@@ -93,38 +92,34 @@ export class DatasetService {
   }
 
   async statistics(dataset: Dataset): Promise<ColumnStatistics[]> {
-    return this.pool.run('statistics', await this.computeInput(dataset));
+    return this.pool.run('statistics', await this.loadStoredTable(dataset));
   }
 
   async eda(dataset: Dataset): Promise<EdaReport> {
-    return this.pool.run('eda', await this.computeInput(dataset));
+    return this.pool.run('eda', await this.loadStoredTable(dataset));
   }
 
   async visualization(dataset: Dataset, args: VisualizationArgs): Promise<Visualization> {
-    return this.pool.run('visualization', {
-      ...(await this.computeInput(dataset)),
+    const chart = await this.pool.run('visualization', {
+      ...(await this.loadStoredTable(dataset)),
       kind: args.kind,
       column: args.column,
       column2: args.column2 ?? undefined,
       bins: args.bins ?? undefined,
     });
+    // The worker's kind is the same string the GraphQL enum holds.
+    return chart as Visualization;
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private computeInput(dataset: Dataset): Promise<StoredTableJob> {
-    return this.loadStoredTable(dataset);
-  }
-
   /** Parses CSV in the worker: with inferred types for a new dataset, or fitted to existing columns for an append. */
   private async parseCsv(csv: string, columns?: ColumnInfo[]): Promise<Table> {
     // Checked here as well as in the worker so a huge body is not copied to a thread only to be refused.
-    if (Buffer.byteLength(csv, 'utf8') > MAX_CSV_BYTES) throw new InputError(`CSV is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB`);
-    return columns
-      ? this.pool.run<Table>('parseCsvForAppend', { text: csv, maxBytes: MAX_CSV_BYTES, columns })
-      : this.pool.run<Table>('parseCsv', { text: csv, maxBytes: MAX_CSV_BYTES });
+    if (Buffer.byteLength(csv, 'utf8') > DEFAULT_MAX_CSV_BYTES) throw new InputError(`CSV is larger than ${DEFAULT_MAX_CSV_BYTES / 1024 / 1024} MB`);
+    return columns ? this.pool.run('parseCsvForAppend', { text: csv, columns }) : this.pool.run('parseCsv', { text: csv });
   }
 }
 

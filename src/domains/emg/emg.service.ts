@@ -4,6 +4,8 @@ import DataLoader from 'dataloader';
 import type { Database } from '../../db/database';
 import { InputError, NotFoundError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
+import { checkPageSize } from '../paging';
+import type { EmgJobs } from './emg.worker';
 import { base64DecodedSize } from './base64';
 import type { DemoRecordingOptions } from './demo';
 import * as repo from './emg.repository';
@@ -14,14 +16,13 @@ import { MAX_WINDOW_MS, MIN_WINDOW_MS, type RecordingAnalysis } from './signal/a
 export const MAX_RECORDING_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_WINDOW_MS = 250;
 const MAX_NAME_LENGTH = 200;
-const MAX_PAGE = 500;
 
 /**
  * EMG recordings: files stored whole in the database, keyed by the SHA-256 of their content;
  * decoding, parsing, analysis and demo generation run in one worker thread, never on the event loop.
  */
 export class EmgService {
-  private readonly pool: WorkerPool;
+  private readonly pool: WorkerPool<EmgJobs>;
 
   constructor(
     private readonly db: Database,
@@ -40,7 +41,7 @@ export class EmgService {
 
   /** Newest first. */
   list(limit: number): Promise<EmgRecording[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new InputError(`limit must be from 1 to ${MAX_PAGE}, got ${limit}`);
+    checkPageSize(limit);
     return repo.listRecordings(this.db, limit);
   }
 
@@ -51,7 +52,7 @@ export class EmgService {
     // The size follows from the length alone: an oversized text is refused before it is copied to the worker.
     const size = base64DecodedSize(contentBase64);
     if (size > MAX_RECORDING_BYTES) throw new InputError(`the recording is ${size} bytes; at most ${MAX_RECORDING_BYTES} bytes (100 MB) are accepted`, { bytes: size });
-    const bytes = await this.pool.run<Uint8Array>('decodeBase64', { text: contentBase64, maxBytes: MAX_RECORDING_BYTES });
+    const bytes = await this.pool.run('decodeBase64', { text: contentBase64, maxBytes: MAX_RECORDING_BYTES });
     return this.store(validated, format, bytes);
   }
 
@@ -72,7 +73,7 @@ export class EmgService {
       return existing;
     }
     // Throws InputError (BAD_USER_INPUT) with the reader's message for a corrupt file.
-    await this.pool.run<RecordingMetadata>('metadata', { format, bytes });
+    await this.pool.run('metadata', { format, bytes });
     return repo.insertRecording(this.db, id, validated, format, bytes);
   }
 

@@ -8,14 +8,19 @@ import { recordingMetadata } from './recording';
 import { analyzeRecording } from './signal/analyze';
 
 /** Runs in a worker thread (WorkerPool on this file): parsing and analysis are CPU-bound. */
-serveJobs({
+const emgJobs = {
   metadata: ({ format, bytes }: { format: RecordingFormat; bytes: Uint8Array }) => recordingMetadata(parseRecording(format, asBytes(bytes))),
   analysis: ({ format, bytes, windowMs }: { format: RecordingFormat; bytes: Uint8Array; windowMs: number }) =>
     analyzeRecording(parseRecording(format, asBytes(bytes)), windowMs),
   // Strict validation of an upload's base64 scans the whole text: off the event loop too.
   decodeBase64: ({ text, maxBytes }: { text: string; maxBytes: number }) => decodeBase64Strict(text, maxBytes),
   demo: (options: DemoRecordingOptions) => generateDemoRecording(options),
-});
+};
+
+/** What this worker serves (WorkerPool checks jobs against it). */
+export type EmgJobs = typeof emgJobs;
+
+serveJobs(emgJobs);
 
 function asBytes(bytes: unknown): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;

@@ -6,7 +6,8 @@ import { NotFoundError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { Dataset } from '../datasets/dataset.type';
 import { CompareModelsArgs, DatasetModelRunsArgs, FeatureImportanceArgs, ModelRunsArgs, PredictArgs, TrainModelArgs } from './model.args';
-import { checkLimit, modelRunTag } from './model.service';
+import { checkPageSize } from '../paging';
+import { modelRunTag } from './model.service';
 import { FeatureImportance, ModelComparison, ModelMetric, ModelMetrics, ModelRun, Prediction } from './model.type';
 
 @Resolver(() => ModelRun)
@@ -79,7 +80,7 @@ export class ModelRunResolver {
 export class DatasetModelRunsResolver {
   @FieldResolver(() => [ModelRun], { description: "The dataset's model runs, newest first" })
   async modelRuns(@Root() dataset: Dataset, @Args() { limit }: DatasetModelRunsArgs, @Ctx() ctx: AppContext): Promise<ModelRun[]> {
-    checkLimit(limit ?? 50);
+    checkPageSize(limit ?? 50);
     return (await ctx.loaders.datasetModelRuns.load(dataset.id)).slice(0, limit ?? 50);
   }
 }

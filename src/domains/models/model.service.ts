@@ -7,6 +7,7 @@ import { entityTag, type Tag, typeTag } from '../../graphql/cached';
 import type { TagInvalidator } from '../../graphql/invalidation';
 import { InputError, NotFoundError, PreconditionError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
+import { checkPageSize, MAX_PAGE_SIZE } from '../paging';
 import type { Logger } from '../../logger';
 import { parseDatasetId } from '../datasets/dataset.repository';
 import type { DatasetService } from '../datasets/dataset.service';
@@ -25,11 +26,10 @@ import {
   ModelStatus,
   type Prediction,
 } from './model.type';
-import type { PredictJob, ValidateStoredJob } from './model.worker';
+import type { ModelJobs, PredictJob, ValidateStoredJob } from './model.worker';
 import { ModelTrainer, type TrainerOptions } from './trainer';
 
 export const MAX_COMPARED_RUNS = 50;
-export const MAX_PAGE = 500;
 
 /** The tag of one run; ids are compared in their canonical (lower-case) form, as stored. */
 export function modelRunTag(id: string): Tag {
@@ -62,7 +62,7 @@ export interface ModelServiceOptions {
  * behind a training.
  */
 export class ModelService {
-  private readonly pool: WorkerPool;
+  private readonly pool: WorkerPool<ModelJobs>;
   readonly trainer: ModelTrainer;
 
   constructor(
@@ -95,17 +95,17 @@ export class ModelService {
     });
   }
 
-  /** A per-request loader of the newest MAX_PAGE runs of each dataset (Dataset.modelRuns). */
+  /** A per-request loader of the newest MAX_PAGE_SIZE runs of each dataset (Dataset.modelRuns). */
   createDatasetRunsLoader(): DataLoader<string, ModelRun[]> {
     return new DataLoader(async (datasetIds) => {
       const numeric = datasetIds.map(parseDatasetId).filter((n): n is number => n !== undefined);
-      const found = await repo.listModelRunsOfDatasets(this.db, [...new Set(numeric)], MAX_PAGE);
+      const found = await repo.listModelRunsOfDatasets(this.db, [...new Set(numeric)], MAX_PAGE_SIZE);
       return datasetIds.map((id) => found.get(id) ?? []);
     });
   }
 
   list(filter: { datasetId?: string | null; status?: ModelStatus | null; limit: number }): Promise<ModelRun[]> {
-    checkLimit(filter.limit);
+    checkPageSize(filter.limit);
     let datasetId: number | undefined;
     if (filter.datasetId !== undefined && filter.datasetId !== null) {
       datasetId = parseDatasetId(filter.datasetId);
@@ -127,7 +127,7 @@ export class ModelService {
       features: request.features ?? undefined,
       algorithm: request.algorithm,
     };
-    const features = await this.pool.run<string[]>('validateStored', job);
+    const features = await this.pool.run('validateStored', job);
     let run: ModelRun;
     try {
       run = await repo.insertModelRun(this.db, {
@@ -218,7 +218,7 @@ export class ModelService {
       throw new PreconditionError(message, { modelRunId, status: stored.status });
     }
     const job: PredictJob = { model: stored.model, input };
-    return this.pool.run<Prediction>('predict', job);
+    return this.pool.run('predict', job);
   }
 
   async close(): Promise<void> {
@@ -231,6 +231,3 @@ export function runName(algorithm: Algorithm, dataset: Pick<Dataset, 'name'>, ta
   return `${algorithm} on ${dataset.name} → ${target}`;
 }
 
-export function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new InputError(`limit must be from 1 to ${MAX_PAGE}, got ${limit}`, { limit });
-}

@@ -23,10 +23,15 @@ export interface PredictJob {
   input: Record<string, unknown>;
 }
 
-serveJobs({
+const modelJobs = {
   train: ({ table, ...options }: TrainJob): TrainedModel => trainModel(table, options),
   trainStored: ({ columns, chunks, ...options }: TrainStoredJob): TrainedModel => trainModel(tableFromChunks(columns, chunks), options),
   /** The features a training request resolves to, or the InputError naming what is wrong with it. */
   validateStored: ({ columns, chunks, ...request }: ValidateStoredJob): string[] => validateTrainingRequest(tableFromChunks(columns, chunks), request),
   predict: ({ model, input }: PredictJob): Prediction => predict(model, input),
-});
+};
+
+/** What this worker serves (WorkerPool checks jobs against it). */
+export type ModelJobs = typeof modelJobs;
+
+serveJobs(modelJobs);

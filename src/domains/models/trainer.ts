@@ -6,7 +6,7 @@ import { ClientError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
 import type { Logger } from '../../logger';
 import type { DatasetService } from '../datasets/dataset.service';
-import type { TrainStoredJob } from './model.worker';
+import type { ModelJobs, TrainStoredJob } from './model.worker';
 import * as repo from './model.repository';
 import type { TrainedModel } from './training';
 
@@ -33,7 +33,7 @@ export interface TrainerOptions {
  * - Every change of a run's status invalidates `ModelRun:<id>` and `ModelRun` in the cache.
  */
 export class ModelTrainer {
-  private readonly pool: WorkerPool;
+  private readonly pool: WorkerPool<ModelJobs>;
   private readonly heartbeatMs: number;
   private readonly staleSeconds: number;
   private readonly pollMs: number;
@@ -144,7 +144,7 @@ export class ModelTrainer {
         algorithm: run.algorithm,
         seed: run.seed,
       };
-      const trained = await this.pool.run<TrainedModel>('trainStored', job);
+      const trained = await this.pool.run('trainStored', job);
       if (await repo.completeRun(this.db, run, trained)) {
         log.info(
           { ms: Date.now() - started, accuracy: trained.metrics.accuracy, trainRows: trained.metrics.trainRows, droppedRows: trained.droppedRows },

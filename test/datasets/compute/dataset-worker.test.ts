@@ -8,7 +8,7 @@ import {
   tableFromChunks,
   tableFromRecords,
   visualize,
-  type ColumnStatistics,
+  type DatasetJobs,
 } from '../../../src/domains/datasets/compute';
 import type { Table } from '../../../src/domains/datasets/table';
 import { expectInputError } from './expect-input-error';
@@ -72,14 +72,14 @@ describe('dataset jobs', () => {
 });
 
 describe('dataset.worker through a WorkerPool', () => {
-  let pool: WorkerPool;
+  let pool: WorkerPool<DatasetJobs>;
   beforeAll(() => {
     pool = new WorkerPool(path.join(DATASETS_DIR, 'dataset.worker'));
   });
   afterAll(() => pool.close());
 
   it('computes statistics in a worker thread, equal to computing them in-process', async () => {
-    const stats = await pool.run<ColumnStatistics[]>('statistics', { columns: cars.columns, chunks: toChunks(cars, 150) });
+    const stats = await pool.run('statistics', { columns: cars.columns, chunks: toChunks(cars, 150) });
     expect(stats).toEqual(computeStatistics(cars));
     expect(stats.find((s) => s.column === 'Horsepower')).toMatchObject({ count: 400, nullCount: 6, p25: 75.75, p50: 95, p75: 130 });
   });

@@ -4,7 +4,7 @@ export { coerceRowsToColumns } from './coerce';
 export { normaliseDate } from './dates';
 export { computeEda, correlations, missingValues, outliers, type Correlation, type EdaReport, type MissingValues, type OutlierSummary } from './eda';
 export { inferColumn } from './infer';
-export { datasetJobs, type DatasetJobName, type ParseCsvForAppendJob, type ParseCsvJob, type StoredTableJob, type VisualizationJob } from './jobs';
+export { datasetJobs, type DatasetJobs, type ParseCsvForAppendJob, type ParseCsvJob, type StoredTableJob, type VisualizationJob } from './jobs';
 export { DEFAULT_MAX_CSV_BYTES, parseCsvTable, tableFromRecords, type ParseCsvOptions } from './parse';
 export { columnStatistics, computeStatistics, type ColumnStatistics } from './statistics';
 export {

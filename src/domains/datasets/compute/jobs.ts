@@ -36,4 +36,4 @@ export const datasetJobs = {
   visualization: ({ columns, chunks, ...request }: VisualizationJob): Visualization => visualize(tableFromChunks(columns, chunks), request),
 } satisfies JobHandlers;
 
-export type DatasetJobName = keyof typeof datasetJobs;
+export type DatasetJobs = typeof datasetJobs;

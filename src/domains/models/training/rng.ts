@@ -1,17 +1,5 @@
-/**
- * A seeded pseudo-random generator (mulberry32): uniform floats in [0, 1). Math.random cannot
- * be seeded, and every random choice in training must replay for the same seed.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Every random choice in training must replay for the same seed.
+export { seededRandom } from '../../../lib/random';
 
 /** Fisher–Yates shuffle into a new array. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
