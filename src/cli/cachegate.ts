@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
+import { adminOperations, type InvalidationMutation } from '../admin/operations';
 
 const HELP = `Usage: cachegate <command> [options]
 
@@ -44,9 +45,6 @@ interface GraphQLResponse {
   extensions?: { cache?: { response?: string; fields?: Record<string, { hits: number; misses: number }> } };
 }
 
-const STATS_FIELDS = `backend scope redisAvailable hits misses sets deletes errors hitRate uptimeSeconds l1Entries l1Bytes
-  redisUsedMemoryHuman keyCount fields { coordinate hits misses hitRate avgHitMs avgMissMs }`;
-const RESULT_FIELDS = 'invalidated tags deletedKeys dryRun';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -99,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function stats(opts: Options): Promise<number> {
-  const s = (await request(opts, `query CliStats { cacheStats { ${STATS_FIELDS} } }`)).cacheStats;
+  const s = (await request(opts, adminOperations.stats)).cacheStats;
   if (opts.json) return print(s);
   const lines = [
     `backend        ${s.backend}${s.redisAvailable ? '' : ' (Redis unavailable)'} — counts for ${s.scope === 'deployment' ? 'every instance' : 'this instance only'}`,
@@ -116,7 +114,7 @@ async function stats(opts: Options): Promise<number> {
 }
 
 async function health(opts: Options): Promise<number> {
-  const h = (await request(opts, 'query CliHealth { cacheHealth { healthy backend circuit tiered redis { available latencyMs url } } }')).cacheHealth;
+  const h = (await request(opts, adminOperations.health)).cacheHealth;
   if (opts.json) return print(h, h.healthy ? 0 : 1);
   const redis = h.redis ? `  Redis ${h.redis.available ? `up, PING ${ms(h.redis.latencyMs)} ms` : 'unreachable'} at ${h.redis.url}` : '';
   process.stdout.write(`${h.healthy ? 'healthy' : 'UNHEALTHY'}: ${h.backend}${h.tiered ? ' + in-process tier' : ''}, circuit ${h.circuit}\n${redis ? `${redis}\n` : ''}`);
@@ -125,7 +123,7 @@ async function health(opts: Options): Promise<number> {
 
 async function entry(opts: Options, key: string): Promise<number> {
   const e = (
-    await request(opts, 'query CliEntry($key: String!) { cacheEntry(key: $key) { key kind exists ttlSeconds bytes compressed tags tagStates { tag current } createdAt freshUntil } }', { key })
+    await request(opts, adminOperations.entry, { key })
   ).cacheEntry;
   if (opts.json) return print(e);
   if (!e.exists) {
@@ -145,7 +143,7 @@ async function entry(opts: Options, key: string): Promise<number> {
 }
 
 async function resetStats(opts: Options): Promise<number> {
-  await request(opts, 'mutation CliResetStats { resetCacheStats { hits } }');
+  await request(opts, adminOperations.resetStats);
   if (opts.json) return print({ reset: true });
   process.stdout.write('cache stats reset for the whole deployment\n');
   return 0;
@@ -153,20 +151,17 @@ async function resetStats(opts: Options): Promise<number> {
 
 async function invalidate(opts: Options, v: Record<string, any>): Promise<number> {
   const dryRun = Boolean(v['dry-run']);
-  const targets: [string, string, string, unknown][] = [];
-  if (v.tag?.length) targets.push(['invalidateCacheTags', 'tags', '[String!]!', v.tag]);
-  if (v.pattern !== undefined) targets.push(['invalidateCachePattern', 'pattern', 'String!', v.pattern]);
-  if (v.key !== undefined) targets.push(['invalidateCacheKey', 'key', 'String!', v.key]);
-  if (v.user !== undefined) targets.push(['invalidateUserCache', 'userId', 'ID!', v.user]);
-  if (v.dataset !== undefined) targets.push(['invalidateDatasetCache', 'datasetId', 'ID!', v.dataset]);
-  if (v.model !== undefined) targets.push(['invalidateModelCache', 'modelRunId', 'ID!', v.model]);
-  if (v.all) targets.push(['clearCache', '', '', undefined]);
+  const targets: [InvalidationMutation, unknown][] = [];
+  if (v.tag?.length) targets.push(['invalidateCacheTags', v.tag]);
+  if (v.pattern !== undefined) targets.push(['invalidateCachePattern', v.pattern]);
+  if (v.key !== undefined) targets.push(['invalidateCacheKey', v.key]);
+  if (v.user !== undefined) targets.push(['invalidateUserCache', v.user]);
+  if (v.dataset !== undefined) targets.push(['invalidateDatasetCache', v.dataset]);
+  if (v.model !== undefined) targets.push(['invalidateModelCache', v.model]);
+  if (v.all) targets.push(['clearCache', undefined]);
   if (targets.length !== 1) throw new UsageError('invalidate takes exactly one of --tag (repeatable), --pattern, --key, --user, --dataset, --model, --all');
-  const [mutation, arg, type, value] = targets[0];
-  const query = arg
-    ? `mutation CliInvalidate($value: ${type}, $dryRun: Boolean) { r: ${mutation}(${arg}: $value, dryRun: $dryRun) { ${RESULT_FIELDS} } }`
-    : `mutation CliInvalidate($dryRun: Boolean) { r: ${mutation}(dryRun: $dryRun) { ${RESULT_FIELDS} } }`;
-  const r = (await request(opts, query, arg ? { value, dryRun } : { dryRun })).r;
+  const [mutation, value] = targets[0];
+  const r = (await request(opts, adminOperations.invalidate[mutation], value === undefined ? { dryRun } : { value, dryRun })).r;
   if (opts.json) return print(r);
   const what = r.dryRun ? 'would invalidate' : 'invalidated';
   process.stdout.write(`${what} ${r.invalidated}${r.tags.length ? ` (tags: ${r.tags.join(', ')})` : ''}${r.deletedKeys ? `, ${r.deletedKeys} key(s) deleted` : ''}\n`);
@@ -210,7 +205,7 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
   }
 
   // Without CACHE_DEBUG the answers carry no extensions.cache: the stats before and after tell instead.
-  const before = opts.token ? await request(opts, 'query CliWarmBefore { cacheStats { hits misses } }').then((d) => d.cacheStats, () => undefined) : undefined;
+  const before = opts.token ? await request(opts, adminOperations.counts).then((d) => d.cacheStats, () => undefined) : undefined;
   const runs: WarmRun[] = [];
   const bar = progressBar(jobs.length);
   for (const job of jobs) {
@@ -224,7 +219,7 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
   let misses = runs.reduce((a, r) => a + r.misses, 0);
   let source = 'extensions.cache';
   if (!debugged) {
-    const after = before ? await request(opts, 'query CliWarmAfter { cacheStats { hits misses } }').then((d) => d.cacheStats, () => undefined) : undefined;
+    const after = before ? await request(opts, adminOperations.counts).then((d) => d.cacheStats, () => undefined) : undefined;
     if (before && after) {
       hits = after.hits - before.hits;
       misses = after.misses - before.misses;

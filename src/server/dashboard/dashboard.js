@@ -11,8 +11,10 @@
   var HISTORY_POINTS = 120;
   var TOKEN_KEY = 'cachegate:dashboard-token';
 
-  var STATS_QUERY = 'query DashboardStats { cacheStats { backend scope redisAvailable hits misses sets deletes errors oversize staleServed hitRate uptimeSeconds l1Entries l1Bytes redisUsedMemoryBytes redisUsedMemoryHuman keyCount fields { coordinate hits misses hitRate avgHitMs avgMissMs } } }';
-  var HEALTH_QUERY = 'query DashboardHealth { cacheHealth { healthy backend circuit tiered redis { available latencyMs url } } }';
+  // The operations the CLI sends too, from src/admin/operations.ts (served as assets/operations.js).
+  var OPERATIONS = window.cachegateOperations;
+  var STATS_QUERY = OPERATIONS.stats;
+  var HEALTH_QUERY = OPERATIONS.health;
 
   var token = sessionStorage.getItem(TOKEN_KEY) || '';
   var timer = null;
@@ -218,12 +220,9 @@
 
   function runMutation(mutation, argName, value) {
     var dryRun = $('dry-run').checked;
-    var isList = argName === 'tags';
-    var varType = isList ? '[String!]!' : argName === 'pattern' || argName === 'key' ? 'String!' : 'ID!';
-    var query = 'mutation Dashboard($value: ' + varType + ', $dryRun: Boolean) { r: ' + mutation + '(' + argName + ': $value, dryRun: $dryRun) { invalidated tags deletedKeys dryRun } }';
-    var input = isList ? value.split(',').map(function (t) { return t.trim(); }).filter(Boolean) : value.trim();
+    var input = argName === 'tags' ? value.split(',').map(function (t) { return t.trim(); }).filter(Boolean) : value.trim();
     $('result').textContent = mutation + '…';
-    return gql(query, { value: input, dryRun: dryRun }).then(function (d) { report(mutation, d.r); poll(); }, failed);
+    return gql(OPERATIONS.invalidate[mutation], { value: input, dryRun: dryRun }).then(function (d) { report(mutation, d.r); poll(); }, failed);
   }
 
   Array.prototype.forEach.call(document.querySelectorAll('#invalidate form'), function (form) {
@@ -245,12 +244,12 @@
     clearTimeout(disarm);
     clearButton.classList.remove('armed');
     clearButton.textContent = 'Clear cache';
-    gql('mutation DashboardClear($dryRun: Boolean) { r: clearCache(dryRun: $dryRun) { invalidated tags deletedKeys dryRun } }', { dryRun: $('dry-run').checked })
+    gql(OPERATIONS.invalidate.clearCache, { dryRun: $('dry-run').checked })
       .then(function (d) { report('clearCache', d.r); poll(); }, failed);
   });
 
   $('reset-stats').addEventListener('click', function () {
-    gql('mutation DashboardReset { resetCacheStats { hits } }')
+    gql(OPERATIONS.resetStats)
       .then(function () { $('result').textContent = 'resetCacheStats: counters zeroed'; previous = null; poll(); }, failed);
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import { operationsScript } from '../../admin/operations';
 import { projectRoot } from '../../lib/paths';
 import { sendText } from '../http';
 
@@ -45,6 +46,10 @@ export function serveDashboard(pathname: string, res: ServerResponse): boolean {
     return true;
   }
   if (!pathname.startsWith('/dashboard/assets/')) return false;
+  if (pathname === '/dashboard/assets/operations.js') {
+    sendText(res, 200, operationsScript(), 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' });
+    return true;
+  }
   const asset = FILES[pathname.slice('/dashboard/assets/'.length)];
   if (!asset) return false;
   sendText(res, 200, read(asset.file()), asset.type, { 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' });
