@@ -1,6 +1,7 @@
 // The anchor benchmark: cachegate side by side with Apollo, Yoga and Mercurius response caches
 // on Redis, and a bare node:http server, all answering the same Dataset.statistics query.
 // Rerun: npm run bench:anchors   (BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50 BENCH_WARMUP_SECONDS=3)
+import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OwnRedis } from '../../test/helpers/redis';
@@ -122,7 +123,7 @@ runWithServers(SERVERS, async (running, redis) => {
   const report = [
     `# Anchor benchmark results`,
     '',
-    `Measured ${new Date().toISOString()} on ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0].model}), Node ${process.version}.`,
+    `Measured ${new Date().toISOString()} on ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}.`,
     `Query: \`${QUERY}\` on vega-datasets cars, warm cache, Redis ${'7'} on loopback (the bench's own redis-server).`,
     `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} interleaved rounds per server after a ${WARMUP_SECONDS} s unmeasured warm-up of each; medians. Each miss costs ${200} ms of simulated work on every server. The storm runs first, on cold servers, so the rounds measure each server as a storm left it (the bare server has none).`,
     '',

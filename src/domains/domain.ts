@@ -1,4 +1,4 @@
-import type { Tag } from '../cache/tags';
+import type { Tag } from '../graphql/cached';
 import type { Database } from '../db/database';
 import type { Seed } from '../db/seed';
 import type { TagInvalidator } from '../graphql/invalidation';

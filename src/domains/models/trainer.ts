@@ -8,7 +8,6 @@ import type { Logger } from '../../logger';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { ModelJobs, TrainStoredJob } from './model.worker';
 import * as repo from './model.repository';
-import type { TrainedModel } from './training';
 
 export interface TrainerOptions {
   /** Seconds between heartbeats of the run in training (default 10). */

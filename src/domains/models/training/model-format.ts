@@ -27,7 +27,7 @@ export function parseModel(text: string): SerializedModel {
   try {
     parsed = JSON.parse(text) as Partial<SerializedModel>;
   } catch (err) {
-    throw new Error(`stored model is not JSON: ${(err as Error).message}`);
+    throw new Error(`stored model is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (
     parsed?.format !== FORMAT ||
