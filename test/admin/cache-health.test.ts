@@ -1,5 +1,5 @@
 import { CacheHealthDocument, DatasetStatisticsDocument } from '../generated/graphql';
-import { sleep, waitFor } from '../helpers/cache';
+import { sleep, waitFor } from '../helpers/async';
 import { createDataset } from '../helpers/datasets';
 import { cacheOf, FIELD_CACHING_ONLY, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { OwnRedis } from '../helpers/redis';

@@ -6,7 +6,7 @@ import {
   InvalidateCacheKeyDocument,
   ResetCacheStatsDocument,
 } from '../generated/graphql';
-import { sleep } from '../helpers/cache';
+import { sleep } from '../helpers/async';
 import { createDataset } from '../helpers/datasets';
 import { cacheOf, FIELD_CACHING_ONLY, startGatewayPair, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';

@@ -13,7 +13,7 @@ import {
   MyProgressDocument,
   UserProgressDocument,
 } from '../generated/graphql';
-import { waitFor } from '../helpers/cache';
+import { waitFor } from '../helpers/async';
 import { createDataset, csv } from '../helpers/datasets';
 import { cacheOf, codes, FIELD_CACHING_ONLY, startGatewayPair, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';

@@ -1,5 +1,5 @@
 import { CircuitBreaker, type CircuitState } from '../../src/cache/circuit-breaker';
-import { sleep } from '../helpers/cache';
+import { sleep } from '../helpers/async';
 
 describe('circuit breaker', () => {
   it('opens after the threshold of consecutive failures and then refuses calls', () => {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { waitFor } from '../helpers/cache';
+import { waitFor } from '../helpers/async';
 import { openTestDatabase, type TestDatabase } from '../helpers/databases';
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from '../helpers/gateway';
 import { post } from '../helpers/http';

@@ -1,6 +1,6 @@
 import { keyHash } from '../../src/cache/keys';
 import { ClearCacheDocument, DatasetStatisticsDocument, InvalidateCachePatternDocument, InvalidateDatasetCacheDocument } from '../generated/graphql';
-import { waitFor } from '../helpers/cache';
+import { waitFor } from '../helpers/async';
 import { createDataset } from '../helpers/datasets';
 import { FIELD_CACHING_ONLY, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { keysUnder, OwnRedis } from '../helpers/redis';

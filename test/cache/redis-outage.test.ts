@@ -1,5 +1,5 @@
 import { CreateDatasetDocument, DatasetStatisticsDocument } from '../generated/graphql';
-import { sleep, waitFor } from '../helpers/cache';
+import { sleep, waitFor } from '../helpers/async';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { OwnRedis } from '../helpers/redis';
 

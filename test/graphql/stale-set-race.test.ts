@@ -1,6 +1,6 @@
 import type { GatewayParts } from '../../src/server/gateway';
 import { AppendDatasetRowsDocument, CreateDatasetDocument, DatasetStatisticsDocument } from '../generated/graphql';
-import { gate, waitFor } from '../helpers/cache';
+import { gate, waitFor } from '../helpers/async';
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/databases';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { PLANTED } from '../helpers/planted-bugs';

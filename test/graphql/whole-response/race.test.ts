@@ -1,5 +1,5 @@
 import type { GatewayParts } from '../../../src/server/gateway';
-import { gate, waitFor } from '../../helpers/cache';
+import { gate, waitFor } from '../../helpers/async';
 import { DATABASE_KINDS, type DatabaseKind } from '../../helpers/databases';
 import { startTestGateway } from '../../helpers/gateway';
 import { post } from '../../helpers/http';

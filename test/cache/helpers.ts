@@ -4,7 +4,7 @@ import { RedisStore } from '../../src/cache/redis-store';
 import { StatsRecorder } from '../../src/cache/stats';
 import type { KeyValueStore } from '../../src/cache/store';
 import { type CacheRequest, type ReadOptions, TaggedCache, type TaggedCacheOptions } from '../../src/cache/tagged-cache';
-import { deletePrefix, SHARED_REDIS_URL } from './redis';
+import { deletePrefix, SHARED_REDIS_URL } from '../helpers/redis';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -40,24 +40,6 @@ export async function get<T>(cache: TaggedCache, req: CacheRequest, load: () => 
 
 export function request(prefix: string, name: string, tags: string[], ttlSeconds = 60, swrSeconds = 0): CacheRequest {
   return { key: `${prefix}:stest:f:Test.${name}:-:-`, tags: [...tags].sort(), ttlSeconds, swrSeconds, label: `Test.${name}` };
-}
-
-/** A promise with its resolver outside: a gate a test opens when it chooses. */
-export function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until check() is true, polling; fails with message after timeoutMs. */
-export async function waitFor(check: () => boolean, message: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
-    await sleep(5);
-  }
 }
 
 /**
