@@ -1,6 +1,6 @@
-import { writeC3d } from '../../../src/domains/emg/c3d/writer';
 import { parseRecording } from '../../../src/domains/emg/parse-recording';
 import { recordingMetadata, type RecordingFormat } from '../../../src/domains/emg/recording';
+import { writeC3d } from '../../helpers/c3d-writer';
 import { inputErrorFrom } from '../../helpers/input-error';
 
 describe('parseRecording and recordingMetadata', () => {

@@ -1,7 +1,7 @@
 import { readC3d } from '../../../../src/domains/emg/c3d/reader';
-import { writeC3d, type C3dGroupSpec } from '../../../../src/domains/emg/c3d/writer';
 import { SeededRandom } from '../../../../src/domains/emg/seeded-random';
 import { InputError } from '../../../../src/lib/errors';
+import { writeC3d, type C3dGroupSpec } from '../../../helpers/c3d-writer';
 import { inputErrorFrom } from '../../../helpers/input-error';
 
 /** A small valid Intel file: 2 channels, 2 samples per frame, 1 point, 6 frames. */

@@ -1,6 +1,6 @@
 import { readC3d } from '../../../../src/domains/emg/c3d/reader';
-import { writeC3d, type C3dGroupSpec } from '../../../../src/domains/emg/c3d/writer';
 import type { ProcessorType } from '../../../../src/domains/emg/c3d/processor';
+import { writeC3d, type C3dGroupSpec } from '../../../helpers/c3d-writer';
 
 const analog = { labels: ['EMG'], samples: [Float64Array.of(0, 1, 2, 3)] };
 

@@ -1,7 +1,7 @@
 import { numberCodecFor, readDecFloat, writeDecFloat } from '../../../../src/domains/emg/c3d/processor';
 import { readC3d } from '../../../../src/domains/emg/c3d/reader';
-import { writeC3d } from '../../../../src/domains/emg/c3d/writer';
 import { SeededRandom } from '../../../../src/domains/emg/seeded-random';
+import { writeC3d } from '../../../helpers/c3d-writer';
 
 function decBytes(value: number): number[] {
   const view = new DataView(new ArrayBuffer(4));

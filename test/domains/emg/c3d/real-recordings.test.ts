@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readC3d } from '../../../../src/domains/emg/c3d/reader';
-import { writeC3d } from '../../../../src/domains/emg/c3d/writer';
 import { parseRecording } from '../../../../src/domains/emg/parse-recording';
 import { peakAmplitude, rootMeanSquare } from '../../../../src/domains/emg/signal/time-domain';
 import { SeededRandom } from '../../../../src/domains/emg/seeded-random';
+import { writeC3d } from '../../../helpers/c3d-writer';
 
 /**
  * Real recordings from the Ghostly rehabilitation game live outside the repository. Where

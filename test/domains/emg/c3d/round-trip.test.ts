@@ -1,8 +1,8 @@
 import { readC3d } from '../../../../src/domains/emg/c3d/reader';
-import { writeC3d, type C3dWriteOptions } from '../../../../src/domains/emg/c3d/writer';
 import type { ProcessorType } from '../../../../src/domains/emg/c3d/processor';
 import type { SampleStorage } from '../../../../src/domains/emg/c3d/layout';
 import { SeededRandom } from '../../../../src/domains/emg/seeded-random';
+import { writeC3d, type C3dWriteOptions } from '../../../helpers/c3d-writer';
 
 function randomChannels(channels: number, length: number, seed: number, amplitude = 1e-3): Float64Array[] {
   const random = new SeededRandom(seed);
