@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readC3d } from '../src/domains/emg/c3d/reader';
-import { writeC3d } from '../src/domains/emg/c3d/writer';
+import { writeC3d } from '../test/helpers/c3d-writer';
 import { generateDemoRecording } from '../src/domains/emg/demo';
 import { parseRecording } from '../src/domains/emg/parse-recording';
 import { analyzeRecording } from '../src/domains/emg/signal/analyze';

@@ -11,7 +11,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ALGORITHMS, predict, trainModel, type TrainedModel } from '../src/domains/models/training';
-import { CARS_FEATURES, loadVegaTable } from '../test/models/load-dataset';
+import { CARS_FEATURES } from '../test/domains/models/helpers';
+import { vegaTable } from '../test/helpers/datasets';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -52,7 +53,7 @@ interface Row {
 
 const results: Row[] = [];
 for (const dataset of DATASETS) {
-  const table = loadVegaTable(dataset.file);
+  const table = vegaTable(dataset.file);
   const firstRow = Object.fromEntries(dataset.features.map((f) => [f, table.data[table.columns.findIndex((c) => c.name === f)][0]]));
   for (const algorithm of ALGORITHMS) {
     const fit: number[] = [];

@@ -6,7 +6,7 @@
 import { signToken } from '../src/server/auth';
 import { openTestDatabase } from '../test/helpers/databases';
 import { TEST_JWT_SECRET } from '../test/helpers/gateway';
-import { startGatewayProcess } from '../test/helpers/process';
+import { startGatewayProcess } from '../test/helpers/gateway-process';
 import { fmt, median, OwnRedis, percentile, postJson, progress } from './support';
 
 const TRIALS = Number(process.argv[2] ?? 100);

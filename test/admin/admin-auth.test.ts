@@ -13,9 +13,10 @@ import {
   InvalidateUserCacheDocument,
   ResetCacheStatsDocument,
 } from '../generated/graphql';
+import { createDataset } from '../helpers/datasets';
 import { codes, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { keysUnder, OwnRedis } from '../helpers/redis';
-import { createDataset, statsOf } from './support';
+import { statsOf } from './helpers';
 
 /**
  * Every admin field, one by one: without a token UNAUTHENTICATED, with a user's token

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { CacheEntryDocument, DatasetStatisticsDocument, DatasetVisualizationDocument, InvalidateDatasetCacheDocument } from '../generated/graphql';
-import { codes, startTestGateway, type TestGateway } from '../helpers/gateway';
+import { createDataset } from '../helpers/datasets';
+import { codes, FIELD_CACHING_ONLY, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
-import { createDataset, FIELD_CACHING_ONLY } from './support';
 
 /** cacheEntry reads a key back, and what it says is checked against Redis itself. */
 describe('cacheEntry', () => {

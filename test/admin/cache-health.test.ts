@@ -1,17 +1,19 @@
 import { CacheHealthDocument, DatasetStatisticsDocument } from '../generated/graphql';
-import { sleep, waitFor } from '../helpers/cache';
-import { startTestGateway, type TestGateway } from '../helpers/gateway';
-import { cacheOf, createDataset, FIELD_CACHING_ONLY, PasswordRedis, statsOf } from './support';
+import { sleep, waitFor } from '../helpers/async';
+import { createDataset } from '../helpers/datasets';
+import { cacheOf, FIELD_CACHING_ONLY, startTestGateway, type TestGateway } from '../helpers/gateway';
+import { OwnRedis } from '../helpers/redis';
+import { statsOf } from './helpers';
 
 /** cacheHealth (open to everyone) and cacheStats while the gateway's own Redis, with a password, lives, dies and returns. */
 describe('cacheHealth and a Redis that dies', () => {
-  let redis: PasswordRedis;
+  let redis: OwnRedis;
   let gw: TestGateway;
   let admin: string;
   let id: string;
 
   beforeAll(async () => {
-    redis = await PasswordRedis.start('cachegate', 's3cret-Pa55');
+    redis = await OwnRedis.start({ user: 'cachegate', password: 's3cret-Pa55' });
     gw = await startTestGateway('pglite', { REDIS_URL: redis.url, CACHE_REDIS_TIMEOUT_MS: '200', ...FIELD_CACHING_ONLY });
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers');

@@ -6,10 +6,11 @@ import {
   InvalidateCacheKeyDocument,
   ResetCacheStatsDocument,
 } from '../generated/graphql';
-import { sleep } from '../helpers/cache';
-import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { sleep } from '../helpers/async';
+import { createDataset } from '../helpers/datasets';
+import { cacheOf, FIELD_CACHING_ONLY, startGatewayPair, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
-import { cacheOf, createDataset, FIELD_CACHING_ONLY, startGatewayPair, statsOf } from './support';
+import { statsOf } from './helpers';
 
 /** Two instances behind a load balancer: one database, one Redis, one prefix. */
 describe('cacheStats across two gateway instances sharing Redis', () => {

@@ -13,10 +13,10 @@ import {
   MyProgressDocument,
   UserProgressDocument,
 } from '../generated/graphql';
-import { waitFor } from '../helpers/cache';
-import { codes, startTestGateway, type TestGateway } from '../helpers/gateway';
+import { waitFor } from '../helpers/async';
+import { createDataset, csv } from '../helpers/datasets';
+import { cacheOf, codes, FIELD_CACHING_ONLY, startGatewayPair, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
-import { cacheOf, createDataset, csv, FIELD_CACHING_ONLY, startGatewayPair } from './support';
 
 const HIT = { hits: 1, misses: 0 };
 const MISS = { hits: 0, misses: 1 };

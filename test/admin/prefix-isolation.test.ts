@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { ClearCacheDocument, DatasetEdaDocument, DatasetStatisticsDocument, InvalidateCachePatternDocument, MyProgressDocument } from '../generated/graphql';
+import { createDataset } from '../helpers/datasets';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
-import { createDataset } from './support';
 
 /**
  * The Redis is shared with other applications: `*` and clearCache reach this gateway's

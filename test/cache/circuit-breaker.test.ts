@@ -1,6 +1,5 @@
 import { CircuitBreaker, type CircuitState } from '../../src/cache/circuit-breaker';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../helpers/async';
 
 describe('circuit breaker', () => {
   it('opens after the threshold of consecutive failures and then refuses calls', () => {

@@ -2,7 +2,7 @@ import { ResponseStore } from '../../src/cache/response-store';
 import { StatsRecorder } from '../../src/cache/stats';
 import type { KeyValueStore } from '../../src/cache/store';
 import type { TaggedCache } from '../../src/cache/tagged-cache';
-import { makeCache, silentLogger, storesUnderTest } from '../helpers/cache';
+import { makeCache, silentLogger, storesUnderTest } from './helpers';
 import { testPrefix } from '../helpers/redis';
 
 const prefix = testPrefix();

@@ -1,6 +1,6 @@
 import { createCacheRuntime } from '../../src/cache/runtime';
 import type { CacheLogger } from '../../src/cache/errors-are-misses';
-import { waitFor } from '../helpers/cache';
+import { waitFor } from '../helpers/async';
 import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
 /** A logger that keeps its warnings. */

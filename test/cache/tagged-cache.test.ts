@@ -1,5 +1,6 @@
 import { tagKey } from '../../src/cache/keys';
-import { gate, get, makeCache, ManualClock, request, sleep, storesUnderTest, waitFor } from '../helpers/cache';
+import { gate, sleep, waitFor } from '../helpers/async';
+import { get, makeCache, ManualClock, request, storesUnderTest } from './helpers';
 import { VersionsReadAfterLoad } from '../helpers/planted-bugs';
 import { testPrefix } from '../helpers/redis';
 

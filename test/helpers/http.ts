@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 export interface RawResponse {
   status: number;
   headers: Headers;
@@ -11,6 +9,11 @@ export interface RawResponse {
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return read(res);
+}
+
+/** POSTs a raw body to /graphql, for requests a JSON-encoded object cannot express (bad JSON, odd content types). */
+export async function postRaw(url: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return read(await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
 }
 
 /** GETs a GraphQL query with its parameters in the query string. */
@@ -30,5 +33,3 @@ async function read(res: Response): Promise<RawResponse> {
   }
   return { status: res.status, headers: res.headers, text, json };
 }
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** The machine's shared Redis: tests use a prefix of their own on it and delete only their keys. */
@@ -36,19 +36,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A redis-server of the test's own, for killing, pausing and counting commands. Stopped by its PID only. */
+/** An ACL user of an OwnRedis: the default user is switched off, so every client must log in. */
+export interface RedisAclUser {
+  user: string;
+  password: string;
+}
+
+/**
+ * A redis-server of the test's own, for killing, pausing and counting commands, and (with an ACL
+ * user) for the masking of passwords in health answers and logs. Stopped by its PID only.
+ */
 export class OwnRedis {
   private proc?: ChildProcess;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    readonly acl?: RedisAclUser,
+  ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const own = new OwnRedis(await freePort());
+  /** Starts a server on a free port; with acl, only that user (with that password) may connect. */
+  static async start(acl?: Partial<RedisAclUser>): Promise<OwnRedis> {
+    const user = acl && { user: acl.user ?? 'cachegate', password: acl.password ?? `pw-${randomBytes(8).toString('hex')}` };
+    const own = new OwnRedis(await freePort(), user);
     await own.launch();
     return own;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.acl ? `redis://${this.acl.user}:${this.acl.password}@127.0.0.1:${this.port}` : `redis://127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -57,21 +71,19 @@ export class OwnRedis {
 
   /** (Re)starts the server on the same port and waits until it answers PING. */
   async launch(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const users = this.acl ? ['--user', 'default', 'off', '--user', this.acl.user, 'on', `>${this.acl.password}`, '~*', '&*', '+@all'] : [];
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...users], { stdio: 'ignore' });
+    // Wait for the port with plain TCP: an ioredis client that failed to connect keeps a 2 s timer after disconnect().
     const deadline = Date.now() + 10_000;
-    for (;;) {
-      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        await probe.ping();
-        probe.disconnect();
-        return;
-      } catch {
-        probe.disconnect();
-        if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    while (!(await portOpen(this.port))) {
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const probe = new Redis(this.url, { maxRetriesPerRequest: 0 });
+    try {
+      await probe.ping();
+    } finally {
+      await probe.quit();
     }
   }
 
@@ -138,4 +150,15 @@ export async function readKeys(url: string, keys: string[]): Promise<(string | n
   } finally {
     redis.disconnect();
   }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

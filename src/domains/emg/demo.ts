@@ -40,8 +40,6 @@ export function generateDemoRecording(options: DemoRecordingOptions): Uint8Array
   const labels = Array.from({ length: channels }, (_, c) => MUSCLES[c] ?? `EMG ${c + 1}`);
   const samples = labels.map(() => contractionSeries(random, length, sampleRate));
   return writeC3d({
-    processor: 'INTEL',
-    storage: 'float',
     frameRate,
     analogSamplesPerFrame: samplesPerFrame,
     analog: { labels, samples },

@@ -1,7 +1,13 @@
-import { BLOCK_BYTES, C3D_MAGIC, HEADER_OFFSET } from './header';
-import type { SampleStorage } from './layout';
+import { BLOCK_BYTES, C3D_MAGIC, type C3dHeader, HEADER_OFFSET } from './header';
 import { PARAMETER_TYPE_CODE, type ParameterType } from './parameters';
 import { numberCodecFor, PROCESSOR_TYPE_BYTE, type NumberCodec, type ProcessorType } from './processor';
+
+/**
+ * Writes C3D files the way the gateway makes its demo recordings: analog channels only, Intel
+ * numbers, float samples. The parameter and header encoders below are the format's, whatever a
+ * file holds; test/helpers/c3d-writer.ts builds every other shape the reader must accept (other
+ * processors, integer samples, 3D points, odd parameters) on them.
+ */
 
 export interface C3dParameterSpec {
   name: string;
@@ -21,10 +27,6 @@ export interface C3dGroupSpec {
 }
 
 export interface C3dWriteOptions {
-  /** Number format of the whole file. Default INTEL. */
-  processor?: ProcessorType;
-  /** How points and analog samples are stored. Default float. */
-  storage?: SampleStorage;
   /** 3D frames per second (POINT:RATE); the analog rate is this × analogSamplesPerFrame. */
   frameRate: number;
   /** Analog samples per channel in each frame. Default 1. */
@@ -33,199 +35,151 @@ export interface C3dWriteOptions {
     labels: string[];
     /** Real values, one array per channel, each frames × analogSamplesPerFrame long. */
     samples: ArrayLike<number>[];
-    /** ANALOG:SCALE. Default 1 for float storage, else the channel's peak / 32767 so it fits. */
-    scale?: number[];
-    /** ANALOG:OFFSET. Default 0, or 32768 for UNSIGNED integers. */
-    offset?: number[];
-    /** ANALOG:GEN_SCALE. Default 1. */
-    generalScale?: number;
-    /** ANALOG:FORMAT for integer storage. Default SIGNED. */
-    format?: 'SIGNED' | 'UNSIGNED';
-    /** ANALOG:BITS. Default 16. */
-    bits?: number;
   };
-  /** Point labels; each point gets four words of recognisable filler per frame. Default none. */
-  pointLabels?: string[];
   /** Written to SUBJECTS:NAMES. */
   subject?: string | null;
-  /** Entries per LABELS/SCALE/OFFSET parameter before continuing in LABELS2 …; C3D's limit is 255. */
-  labelsPerParameter?: number;
-  /** Default 1. */
-  firstFrame?: number;
-  /** Groups added to the standard ones; a parameter with a standard name replaces it. */
-  extraGroups?: C3dGroupSpec[];
 }
 
-const MAX_HEADER_FRAME = 0xffff;
+/** The header holds frame numbers in 16 bits; TRIAL holds the real ones beyond. */
+export const MAX_HEADER_FRAME = 0xffff;
+/** Entries per LABELS/SCALE/OFFSET parameter before C3D continues in LABELS2 …. */
+export const MAX_ENTRIES_PER_PARAMETER = 255;
 
-/** Writes a complete C3D file: header, parameter section and data. */
+/** Writes analog channels as a complete C3D file: Intel numbers, float samples, no 3D points. */
 export function writeC3d(options: C3dWriteOptions): Uint8Array {
-  const processor = options.processor ?? 'INTEL';
-  const codec = numberCodecFor(processor);
-  const storage = options.storage ?? 'float';
+  const codec = numberCodecFor('INTEL');
   const perFrame = options.analogSamplesPerFrame ?? 1;
   const { labels, samples } = options.analog;
-  const channels = labels.length;
-  const pointLabels = options.pointLabels ?? [];
-  if (channels < 1 || samples.length !== channels) throw new Error(`writeC3d needs one sample array per label; got ${channels} labels and ${samples.length} arrays`);
-  if (!Number.isInteger(perFrame) || perFrame < 1) throw new Error(`analogSamplesPerFrame must be a positive integer, got ${perFrame}`);
-  const sampleCount = samples[0].length;
-  if (samples.some((s) => s.length !== sampleCount) || sampleCount % perFrame !== 0) {
-    throw new Error(`every channel needs the same number of samples, a multiple of ${perFrame} (analogSamplesPerFrame)`);
-  }
-  const frameCount = sampleCount / perFrame;
-  const firstFrame = options.firstFrame ?? 1;
-  const lastFrame = firstFrame + frameCount - 1;
-
-  const unsigned = options.analog.format === 'UNSIGNED';
-  const generalScale = Math.fround(options.analog.generalScale ?? 1);
-  const scales = (options.analog.scale ?? samples.map((s) => defaultScale(s, storage))).map(Math.fround);
-  const offsets = options.analog.offset ?? new Array<number>(channels).fill(storage === 'int16' && unsigned ? 32768 : 0);
-  const pointScale = storage === 'float' ? -1 : 0.1;
-
-  const groupsFor = (dataStartBlock: number) =>
-    mergeGroups(
-      standardGroups({ options, frameCount, firstFrame, lastFrame, perFrame, scales, offsets, generalScale, pointScale, pointLabels, dataStartBlock }),
-      options.extraGroups ?? [],
-    );
-  // DATA_START depends on the section's size, which does not depend on DATA_START's value.
-  const sectionBlocks = encodeParameterSection(groupsFor(0), codec, processor).byteLength / BLOCK_BYTES;
-  const dataStartBlock = 2 + sectionBlocks;
-  const section = encodeParameterSection(groupsFor(dataStartBlock), codec, processor);
-
-  const wordBytes = storage === 'float' ? 4 : 2;
-  const bytesPerFrame = (pointLabels.length * 4 + channels * perFrame) * wordBytes;
-  const dataStart = (dataStartBlock - 1) * BLOCK_BYTES;
-  const out = new Uint8Array(dataStart + frameCount * bytesPerFrame);
-  const view = new DataView(out.buffer);
-
-  out[HEADER_OFFSET.parameterBlock] = 2;
-  out[HEADER_OFFSET.magic] = C3D_MAGIC;
-  codec.writeUint16(view, HEADER_OFFSET.pointCount, pointLabels.length);
-  codec.writeUint16(view, HEADER_OFFSET.analogPerFrame, channels * perFrame);
-  codec.writeUint16(view, HEADER_OFFSET.firstFrame, Math.min(firstFrame, MAX_HEADER_FRAME));
-  codec.writeUint16(view, HEADER_OFFSET.lastFrame, Math.min(lastFrame, MAX_HEADER_FRAME));
-  codec.writeFloat32(view, HEADER_OFFSET.scale, pointScale);
-  codec.writeUint16(view, HEADER_OFFSET.dataStartBlock, dataStartBlock);
-  codec.writeUint16(view, HEADER_OFFSET.analogSamplesPerFrame, perFrame);
-  codec.writeFloat32(view, HEADER_OFFSET.frameRate, options.frameRate);
-  out.set(section, BLOCK_BYTES);
-
-  const writeWord = storage === 'float' ? codec.writeFloat32 : unsigned ? codec.writeUint16 : codec.writeInt16;
-  const factors = scales.map((s) => s * generalScale);
-  const [min, max] = unsigned ? [0, 0xffff] : [-0x8000, 0x7fff];
-  const toStored =
-    storage === 'float'
-      ? (value: number, c: number) => value / factors[c] + offsets[c]
-      : (value: number, c: number) => {
-          const raw = Math.round(value / factors[c] + offsets[c]);
-          if (!(raw >= min && raw <= max)) throw new RangeError(`channel ${labels[c]} value ${value} stores as ${raw}, outside ${min}..${max}; adjust its scale or offset`);
-          return raw;
-        };
-  let at = dataStart;
-  for (let frame = 0; frame < frameCount; frame++) {
-    for (let p = 0; p < pointLabels.length; p++) {
-      for (const filler of pointFiller(frame, p, storage)) {
-        writeWord(view, at, filler);
-        at += wordBytes;
-      }
-    }
-    for (let s = 0; s < perFrame; s++) {
-      for (let c = 0; c < channels; c++) {
-        writeWord(view, at, toStored(samples[c][frame * perFrame + s], c));
-        at += wordBytes;
-      }
-    }
-  }
-  return out;
-}
-
-/** Distinct values per frame and point, so a reader that mis-skips points reads garbage. */
-function pointFiller(frame: number, point: number, storage: SampleStorage): number[] {
-  return storage === 'float' ? [frame + 0.5, point + 1000, -1234.5, 0] : [frame % 30000, point + 1000, -1234, 0];
-}
-
-function defaultScale(samples: ArrayLike<number>, storage: SampleStorage): number {
-  if (storage === 'float') return 1;
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
-  return peak > 0 ? peak / 32000 : 1;
-}
-
-interface StandardGroupInput {
-  options: C3dWriteOptions;
-  frameCount: number;
-  firstFrame: number;
-  lastFrame: number;
-  perFrame: number;
-  scales: number[];
-  offsets: number[];
-  generalScale: number;
-  pointScale: number;
-  pointLabels: string[];
-  dataStartBlock: number;
-}
-
-function standardGroups(input: StandardGroupInput): C3dGroupSpec[] {
-  const { options, frameCount, perFrame, pointLabels } = input;
-  const chunk = options.labelsPerParameter ?? 255;
-  const analog = options.analog;
-  const groups: C3dGroupSpec[] = [
+  const frameCount = checkedFrameCount(labels, samples, perFrame);
+  const lastFrame = frameCount;
+  const groupsFor = (dataStartBlock: number): C3dGroupSpec[] => [
     {
       name: 'POINT',
       description: '3D point parameters',
       parameters: [
-        { name: 'USED', type: 'int16', values: [pointLabels.length] },
-        { name: 'SCALE', type: 'float', values: [input.pointScale] },
+        { name: 'USED', type: 'int16', values: [0] },
+        { name: 'SCALE', type: 'float', values: [-1] },
         { name: 'RATE', type: 'float', values: [options.frameRate] },
-        { name: 'DATA_START', type: 'int16', values: [input.dataStartBlock] },
-        // int16 stops at 32767; longer files rely on TRIAL below, so FRAMES goes to float.
-        frameCount <= 0x7fff ? { name: 'FRAMES', type: 'int16', values: [frameCount] } : { name: 'FRAMES', type: 'float', values: [frameCount] },
-        ...continued('LABELS', 'char', pointLabels, chunk),
+        { name: 'DATA_START', type: 'int16', values: [dataStartBlock] },
+        framesParameter(frameCount),
+        ...continuedParameters('LABELS', 'char', []),
       ],
     },
     {
       name: 'ANALOG',
       description: 'Analog data parameters',
       parameters: [
-        { name: 'USED', type: 'int16', values: [analog.labels.length] },
-        ...continued('LABELS', 'char', analog.labels, chunk),
-        ...continued('SCALE', 'float', input.scales, chunk),
-        { name: 'GEN_SCALE', type: 'float', values: [input.generalScale] },
-        // OFFSET is int16; an unsigned offset like 32768 is stored as its 16-bit pattern.
-        ...continued('OFFSET', 'int16', input.offsets.map((o) => (o > 0x7fff ? o - 0x10000 : o)), chunk),
+        { name: 'USED', type: 'int16', values: [labels.length] },
+        ...continuedParameters('LABELS', 'char', labels),
+        ...continuedParameters('SCALE', 'float', labels.map(() => 1)),
+        { name: 'GEN_SCALE', type: 'float', values: [1] },
+        ...continuedParameters('OFFSET', 'int16', labels.map(() => 0)),
         { name: 'RATE', type: 'float', values: [options.frameRate * perFrame] },
-        { name: 'FORMAT', type: 'char', values: [analog.format ?? 'SIGNED'] },
-        { name: 'BITS', type: 'int16', values: [analog.bits ?? 16] },
+        { name: 'FORMAT', type: 'char', values: ['SIGNED'] },
+        { name: 'BITS', type: 'int16', values: [16] },
       ],
     },
+    ...(options.subject ? [subjectsGroup(options.subject)] : []),
+    ...(lastFrame > MAX_HEADER_FRAME ? [trialGroup(1, lastFrame)] : []),
   ];
-  if (options.subject) {
-    groups.push({
-      name: 'SUBJECTS',
-      description: 'Subject information',
-      parameters: [
-        { name: 'USED', type: 'int16', values: [1] },
-        { name: 'NAMES', type: 'char', values: [options.subject] },
-      ],
-    });
+  const { section, dataStartBlock } = layOutParameterSection(groupsFor, 'INTEL');
+
+  const dataStart = (dataStartBlock - 1) * BLOCK_BYTES;
+  const out = new Uint8Array(dataStart + frameCount * labels.length * perFrame * 4);
+  const view = new DataView(out.buffer);
+  writeHeader(view, codec, {
+    parameterBlock: 2,
+    pointCount: 0,
+    analogPerFrame: labels.length * perFrame,
+    firstFrame: 1,
+    lastFrame,
+    scale: -1,
+    dataStartBlock,
+    analogSamplesPerFrame: perFrame,
+    frameRate: options.frameRate,
+  });
+  out.set(section, BLOCK_BYTES);
+  let at = dataStart;
+  for (let frame = 0; frame < frameCount; frame++) {
+    for (let s = 0; s < perFrame; s++) {
+      for (let c = 0; c < labels.length; c++) {
+        codec.writeFloat32(view, at, samples[c][frame * perFrame + s]);
+        at += 4;
+      }
+    }
   }
-  if (input.lastFrame > MAX_HEADER_FRAME) {
-    const words = (n: number) => [n & 0xffff, Math.floor(n / 0x10000)].map((w) => (w > 0x7fff ? w - 0x10000 : w));
-    groups.push({
-      name: 'TRIAL',
-      description: 'Frame range beyond the header limit',
-      parameters: [
-        { name: 'ACTUAL_START_FIELD', type: 'int16', dimensions: [2], values: words(input.firstFrame) },
-        { name: 'ACTUAL_END_FIELD', type: 'int16', dimensions: [2], values: words(input.lastFrame) },
-      ],
-    });
+  return out;
+}
+
+/** Frames in the channels given: each channel the same length, a multiple of perFrame. */
+export function checkedFrameCount(labels: string[], samples: ArrayLike<number>[], perFrame: number): number {
+  if (labels.length < 1 || samples.length !== labels.length) throw new Error(`writeC3d needs one sample array per label; got ${labels.length} labels and ${samples.length} arrays`);
+  if (!Number.isInteger(perFrame) || perFrame < 1) throw new Error(`analogSamplesPerFrame must be a positive integer, got ${perFrame}`);
+  const sampleCount = samples[0].length;
+  if (samples.some((s) => s.length !== sampleCount) || sampleCount % perFrame !== 0) {
+    throw new Error(`every channel needs the same number of samples, a multiple of ${perFrame} (analogSamplesPerFrame)`);
   }
-  return groups;
+  return sampleCount / perFrame;
+}
+
+/** Writes the header (block 1); frame numbers above MAX_HEADER_FRAME are clamped to it. */
+export function writeHeader(view: DataView, codec: NumberCodec, header: C3dHeader): void {
+  view.setUint8(HEADER_OFFSET.parameterBlock, header.parameterBlock);
+  view.setUint8(HEADER_OFFSET.magic, C3D_MAGIC);
+  codec.writeUint16(view, HEADER_OFFSET.pointCount, header.pointCount);
+  codec.writeUint16(view, HEADER_OFFSET.analogPerFrame, header.analogPerFrame);
+  codec.writeUint16(view, HEADER_OFFSET.firstFrame, Math.min(header.firstFrame, MAX_HEADER_FRAME));
+  codec.writeUint16(view, HEADER_OFFSET.lastFrame, Math.min(header.lastFrame, MAX_HEADER_FRAME));
+  codec.writeFloat32(view, HEADER_OFFSET.scale, header.scale);
+  codec.writeUint16(view, HEADER_OFFSET.dataStartBlock, header.dataStartBlock);
+  codec.writeUint16(view, HEADER_OFFSET.analogSamplesPerFrame, header.analogSamplesPerFrame);
+  codec.writeFloat32(view, HEADER_OFFSET.frameRate, header.frameRate);
+}
+
+/**
+ * The parameter section of groupsFor(DATA_START), and DATA_START itself: the block after the
+ * section. The section's size does not depend on DATA_START's value, so one trial run sizes it.
+ */
+export function layOutParameterSection(
+  groupsFor: (dataStartBlock: number) => C3dGroupSpec[],
+  processor: ProcessorType,
+): { section: Uint8Array; dataStartBlock: number } {
+  const codec = numberCodecFor(processor);
+  const dataStartBlock = 2 + encodeParameterSection(groupsFor(0), codec, processor).byteLength / BLOCK_BYTES;
+  return { section: encodeParameterSection(groupsFor(dataStartBlock), codec, processor), dataStartBlock };
+}
+
+/** POINT:FRAMES: int16 stops at 32767; longer files rely on TRIAL, so FRAMES goes to float. */
+export function framesParameter(frameCount: number): C3dParameterSpec {
+  return frameCount <= 0x7fff ? { name: 'FRAMES', type: 'int16', values: [frameCount] } : { name: 'FRAMES', type: 'float', values: [frameCount] };
+}
+
+export function subjectsGroup(subject: string): C3dGroupSpec {
+  return {
+    name: 'SUBJECTS',
+    description: 'Subject information',
+    parameters: [
+      { name: 'USED', type: 'int16', values: [1] },
+      { name: 'NAMES', type: 'char', values: [subject] },
+    ],
+  };
+}
+
+/** TRIAL:ACTUAL_START_FIELD and ACTUAL_END_FIELD: frame numbers beyond the header's 16 bits, as two words each. */
+export function trialGroup(firstFrame: number, lastFrame: number): C3dGroupSpec {
+  const words = (n: number) => [n & 0xffff, Math.floor(n / 0x10000)].map((w) => (w > 0x7fff ? w - 0x10000 : w));
+  return {
+    name: 'TRIAL',
+    description: 'Frame range beyond the header limit',
+    parameters: [
+      { name: 'ACTUAL_START_FIELD', type: 'int16', dimensions: [2], values: words(firstFrame) },
+      { name: 'ACTUAL_END_FIELD', type: 'int16', dimensions: [2], values: words(lastFrame) },
+    ],
+  };
 }
 
 /** NAME, NAME2, NAME3 … each holding at most `chunk` entries, as C3D continues long arrays. */
-function continued(name: string, type: ParameterType, values: Array<string | number>, chunk: number): C3dParameterSpec[] {
+export function continuedParameters(name: string, type: ParameterType, values: Array<string | number>, chunk = MAX_ENTRIES_PER_PARAMETER): C3dParameterSpec[] {
   if (values.length === 0) return [{ name, type, dimensions: type === 'char' ? [0, 0] : [0], values: [] }];
   const specs: C3dParameterSpec[] = [];
   for (let i = 0; i * chunk < values.length; i++) {
@@ -234,23 +188,6 @@ function continued(name: string, type: ParameterType, values: Array<string | num
     specs.push({ name: i === 0 ? name : `${name}${i + 1}`, type, dimensions, values: part as number[] | string[] });
   }
   return specs;
-}
-
-function mergeGroups(standard: C3dGroupSpec[], extra: C3dGroupSpec[]): C3dGroupSpec[] {
-  const groups = standard.map((g) => ({ ...g, parameters: [...g.parameters] }));
-  for (const e of extra) {
-    const existing = groups.find((g) => g.name.toUpperCase() === e.name.toUpperCase());
-    if (!existing) {
-      groups.push({ ...e, parameters: [...e.parameters] });
-      continue;
-    }
-    for (const p of e.parameters) {
-      const i = existing.parameters.findIndex((q) => q.name.toUpperCase() === p.name.toUpperCase());
-      if (i >= 0) existing.parameters[i] = p;
-      else existing.parameters.push(p);
-    }
-  }
-  return groups;
 }
 
 /** Encodes the parameter section, padded to whole blocks; the last record's pointer is 0, ending the chain. */

@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { addVegaDataset } from '../helpers/datasets';
+
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+const QUERY = '{ datasets { name rowCount } }';
+const STEP_TIMEOUT = 30_000;
+
+// Functions passed to page.evaluate run in the page; the project compiles without the DOM library.
+interface CodeMirrorHost {
+  CodeMirror?: { getValue(): string };
+}
+declare const document: { querySelector(selector: string): CodeMirrorHost | null };
+
+/** The text of the CodeMirror 5 editor inside the element matched by selector. */
+const editorText = (page: Page, selector: string) =>
+  page.evaluate((sel) => {
+    const el = document.querySelector(`${sel} .CodeMirror`);
+    return el?.CodeMirror?.getValue() ?? null;
+  }, selector);
+
+describe('GraphiQL in a browser', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway('pglite');
+    await addVegaDataset(gw, 'cars.json');
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  it('runs a query typed into the editor and shows the result', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    try {
+      const response = await page.goto(`${gw.url}/graphiql`, { waitUntil: 'load' });
+      expect(response?.status()).toBe(200);
+
+      // GraphiQL has rendered once its query editor exists.
+      const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
+      await editor.waitFor({ state: 'visible' });
+      await editor.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Delete');
+      // insertText types the query as one input: no auto-closed brackets, no completion pop-ups.
+      await page.keyboard.insertText(QUERY);
+      expect(await editorText(page, '.graphiql-query-editor')).toBe(QUERY);
+
+      await page.locator('button.graphiql-execute-button, button[aria-label="Execute query (Ctrl-Enter)"]').first().click();
+
+      // The result pane is a read-only CodeMirror too; wait until it holds the answer.
+      await page.waitForFunction(
+        () => {
+          const el = document.querySelector('.graphiql-response .CodeMirror');
+          return (el?.CodeMirror?.getValue() ?? '').includes('"rowCount"');
+        },
+        undefined,
+        { timeout: STEP_TIMEOUT },
+      );
+      const shown = await editorText(page, '.graphiql-response');
+      expect(shown).toContain('cars');
+      expect(shown).toContain('406');
+      expect(JSON.parse(shown!)).toEqual({ data: { datasets: [{ name: 'cars', rowCount: 406 }] } });
+      // What a person sees, not only the editor's model.
+      const visible = await page.locator('.graphiql-response').innerText();
+      expect(visible).toContain('"cars"');
+      expect(visible).toContain('406');
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+    } catch (err) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql-failure.png'), fullPage: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+});
