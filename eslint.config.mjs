@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
-    files: ['**/*.cjs', 'scripts/**/*.mjs', 'bin/**/*.js'],
+    files: ['**/*.cjs', 'jest.config.js', 'scripts/**/*.mjs', 'bin/**/*.js'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

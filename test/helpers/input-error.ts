@@ -6,7 +6,7 @@ export function inputErrorFrom(fn: () => unknown): InputError {
     fn();
   } catch (err) {
     if (err instanceof InputError) return err;
-    throw new Error(`expected an InputError, got ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`);
+    throw new Error(`expected an InputError, got ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`, { cause: err });
   }
   throw new Error('expected an InputError, but nothing was thrown');
 }

@@ -221,7 +221,7 @@ describe('C3D reader on truncated or corrupt files', () => {
       try {
         readC3d(bytes);
       } catch (err) {
-        if (!(err instanceof InputError)) throw new Error(`trial ${trial}: ${(err as Error).constructor.name}: ${(err as Error).message}`);
+        if (!(err instanceof InputError)) throw new Error(`trial ${trial}: ${(err as Error).constructor.name}: ${(err as Error).message}`, { cause: err });
       }
     }
   });

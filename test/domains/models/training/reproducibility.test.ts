@@ -2,7 +2,7 @@ import { ALGORITHMS, trainModel, type TrainedModel } from '../../../../src/domai
 import { DATASETS } from '../helpers';
 
 /** Everything but the wall-clock training time. */
-function deterministicPart({ metrics: { trainingMs, ...metrics }, ...rest }: TrainedModel) {
+function deterministicPart({ metrics: { trainingMs: _trainingMs, ...metrics }, ...rest }: TrainedModel) {
   return { ...rest, metrics };
 }
 
