@@ -8,10 +8,16 @@ module.exports = {
   forbidden: [
     {
       name: 'cache-is-the-core',
-      comment: 'src/cache knows neither GraphQL nor any domain, admin, HTTP or settings: it throws its own errors and takes its options as arguments.',
+      comment:
+        'src/cache knows neither GraphQL nor any domain, admin, HTTP or settings: it throws its own errors and takes its options as arguments.',
       severity: 'error',
       from: { path: '^src/cache/' },
-      to: { path: [outside('graphql', 'domains', 'admin', 'server', 'db', 'cli', 'lib', 'config', 'logger', 'identity'), '^node_modules/(graphql|@apollo|type-graphql)/'] },
+      to: {
+        path: [
+          outside('graphql', 'domains', 'admin', 'server', 'db', 'cli', 'lib', 'config', 'logger', 'identity'),
+          '^node_modules/(graphql|@apollo|type-graphql)/',
+        ],
+      },
     },
     {
       name: 'binding-knows-no-domain',
@@ -50,7 +56,8 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'Import cycles make load order matter and hide which part depends on which (types alone may refer back: the resolvers\' context names every domain).',
+      comment:
+        "Import cycles make load order matter and hide which part depends on which (types alone may refer back: the resolvers' context names every domain).",
       severity: 'error',
       from: { path: '^src/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },

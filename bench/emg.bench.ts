@@ -47,7 +47,9 @@ function throughput(bytes: number, ms: number[]): string {
 }
 
 function main(): void {
-  console.log(`EMG benchmark · node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} · load ${os.loadavg()[0].toFixed(2)}`);
+  console.log(
+    `EMG benchmark · node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} · load ${os.loadavg()[0].toFixed(2)}`,
+  );
 
   console.log('1/3 generating a 180 s, 4-channel, 2000 Hz demo recording …');
   const demo = generateDemoRecording({ seed: 1, durationSeconds: 180, sampleRate: 2000, channels: 4 });
@@ -65,19 +67,35 @@ function main(): void {
 
   console.log('3/3 C3D parse throughput');
   const int16 = writeC3d({ storage: 'int16', frameRate: 100, analogSamplesPerFrame: 20, analog: { labels: rec.channels, samples: rec.samples } });
-  const dec = writeC3d({ processor: 'DEC', storage: 'float', frameRate: 100, analogSamplesPerFrame: 20, analog: { labels: rec.channels, samples: rec.samples } });
+  const dec = writeC3d({
+    processor: 'DEC',
+    storage: 'float',
+    frameRate: 100,
+    analogSamplesPerFrame: 20,
+    analog: { labels: rec.channels, samples: rec.samples },
+  });
   for (const [label, bytes] of [
     ['demo, Intel float', demo],
     ['demo, Intel int16', int16],
     ['demo, DEC float', dec],
   ] as const) {
-    results.push(`C3D parse, ${label}: ${throughput(bytes.byteLength, time(label, () => readC3d(bytes)))}`);
+    results.push(
+      `C3D parse, ${label}: ${throughput(
+        bytes.byteLength,
+        time(label, () => readC3d(bytes)),
+      )}`,
+    );
   }
   const real = existsSync(DATA_DIR) ? readdirSync(DATA_DIR).filter((f) => f.toLowerCase().endsWith('.c3d')) : [];
   if (real.length > 0) {
     const files = real.map((f) => readFileSync(path.join(DATA_DIR, f)));
     const total = files.reduce((n, b) => n + b.byteLength, 0);
-    results.push(`C3D parse, ${real.length} real recordings: ${throughput(total, time('real recordings', () => files.forEach((b) => readC3d(b))))}`);
+    results.push(
+      `C3D parse, ${real.length} real recordings: ${throughput(
+        total,
+        time('real recordings', () => files.forEach((b) => readC3d(b))),
+      )}`,
+    );
   } else {
     results.push(`C3D parse, real recordings: skipped, ${DATA_DIR} not found`);
   }

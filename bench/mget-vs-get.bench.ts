@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|');
     console.log(`| batched: one MGET per level | ${fmt(one.readsPerRequest, 1)} | ${fmt(one.ms, 3)} |`);
     console.log(`| unbatched: one read per field | ${fmt(many.readsPerRequest, 1)} | ${fmt(many.ms, 3)} |`);
-    console.log(`\nround trips saved: ${fmt(many.readsPerRequest / one.readsPerRequest, 0)}×; latency ratio unbatched / batched: ${fmt(many.ms / one.ms, 2)}×`);
+    console.log(
+      `\nround trips saved: ${fmt(many.readsPerRequest / one.readsPerRequest, 0)}×; latency ratio unbatched / batched: ${fmt(many.ms / one.ms, 2)}×`,
+    );
     console.log('rerun: npm run bench:mget');
   } finally {
     await Promise.all([batched.gateway.close(), unbatched.gateway.close()]);

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
       const { ms, text } = await postJson(url, { query: TRAIN, variables: { datasetId, target, algorithm, features } }, auth);
       return { id: JSON.parse(text).data.trainModel.id as string, queuedMs: ms };
     };
-    const status = async (id: string, headers: Record<string, string> = NO_CACHE) => JSON.parse((await postJson(url, { query: STATUS, variables: { id } }, headers)).text).data.modelRun;
+    const status = async (id: string, headers: Record<string, string> = NO_CACHE) =>
+      JSON.parse((await postJson(url, { query: STATUS, variables: { id } }, headers)).text).data.modelRun;
     const finish = async (id: string) => {
       for (;;) {
         const run = await status(id);

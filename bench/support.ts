@@ -34,9 +34,17 @@ export async function startBenchGateway(
   return { gateway, url: `http://127.0.0.1:${bound}` };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ ms: number; text: string; cache: string | null }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ ms: number; text: string; cache: string | null }> {
   const started = performance.now();
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   const ms = performance.now() - started;
   if (res.status !== 200 || text.includes('"errors"')) throw new Error(`request failed: ${res.status} ${text.slice(0, 300)}`);

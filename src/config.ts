@@ -8,9 +8,7 @@ import { z } from 'zod';
 const DEV_JWT_SECRET = 'cachegate-development-secret-do-not-use-in-production';
 const DEFAULT_L1_MAX_BYTES = 64 * 1024 * 1024;
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
@@ -23,11 +21,20 @@ const schema = z.object({
   /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** redis:// or rediss:// URL; unset means the in-process cache tier only. */
-  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional()),
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+      .optional(),
+  ),
   /** Comma-separated host:port list of Redis Cluster seed nodes. Not supported yet: the gateway refuses to start with it. */
   REDIS_CLUSTER_NODES: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** Prefix of every key this gateway writes; admin pattern operations never leave it. */
-  REDIS_CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'REDIS_CACHE_PREFIX may hold letters, digits, _ . - only').default('cachegate'),
+  REDIS_CACHE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'REDIS_CACHE_PREFIX may hold letters, digits, _ . - only')
+    .default('cachegate'),
   /** TTL in seconds of a @cached field that names none. */
   CACHE_DEFAULT_TTL: int(1).default(300),
   /** Connections to Redis for commands. */

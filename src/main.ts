@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const gateway = await createGateway({ config, logger });
   const port = await gateway.listen(config.PORT);
-  logger.info({ port, database: gateway.db.kind }, `cachegate ready: GraphQL at http://localhost:${port}/graphql, GraphiQL at http://localhost:${port}/graphiql`);
+  logger.info(
+    { port, database: gateway.db.kind },
+    `cachegate ready: GraphQL at http://localhost:${port}/graphql, GraphiQL at http://localhost:${port}/graphiql`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

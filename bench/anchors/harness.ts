@@ -90,7 +90,14 @@ export async function missStorm(s: Running): Promise<number> {
 
 /** CONNECTIONS connections posting BODY for seconds. */
 export const hammer = (s: Running, seconds: number) =>
-  autocannon({ url: `${s.url}/graphql`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  autocannon({
+    url: `${s.url}/graphql`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BODY,
+  });
 
 export const gql = async (url: string, body: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -103,6 +110,8 @@ const CARS_COLUMNS = 'Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,We
 export async function appendCarsRow(url: string): Promise<void> {
   const token = await signToken('bench-secret-0123456789', { id: 'bench', role: 'user' });
   const csv = `${CARS_COLUMNS}\\n,,,,999,,,,`;
-  const r = await gql(url, JSON.stringify({ query: `mutation { appendDatasetRows(id: "1", csv: "${csv}") { rowCount } }` }), { authorization: `Bearer ${token}` });
+  const r = await gql(url, JSON.stringify({ query: `mutation { appendDatasetRows(id: "1", csv: "${csv}") { rowCount } }` }), {
+    authorization: `Bearer ${token}`,
+  });
   if (!r.text.includes('rowCount')) throw new Error(`cachegate mutation failed: ${r.text}`);
 }

@@ -7,7 +7,18 @@ import path from 'node:path';
 import type { OwnRedis } from '../../test/helpers/redis';
 import { median } from '../stats';
 import { QUERY } from './common';
-import { appendCarsRow, BODY, CONNECTIONS, gql, hammer, missStorm, type Running as RunningServer, runWithServers, type ServerSpec as BaseSpec, STORM } from './harness';
+import {
+  appendCarsRow,
+  BODY,
+  CONNECTIONS,
+  gql,
+  hammer,
+  missStorm,
+  type Running as RunningServer,
+  runWithServers,
+  type ServerSpec as BaseSpec,
+  STORM,
+} from './harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -61,7 +72,8 @@ async function freshness(s: Running): Promise<'fresh' | 'stale' | 'n/a'> {
   return after === before + 1 ? 'fresh' : 'stale';
 }
 
-const versionOf = (pkg: string) => JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
+const versionOf = (pkg: string) =>
+  JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
 
 runWithServers(SERVERS, async (running, redis) => {
   process.stderr.write(`miss storm: ${STORM} concurrent identical requests on a cold cache\n`);
@@ -71,8 +83,10 @@ runWithServers(SERVERS, async (running, redis) => {
   const bodies = await Promise.all(running.map(async (s) => (await gql(s.url, BODY)).text));
   const reference = JSON.parse(bodies[0]);
   bodies.forEach((b, i) => {
-    if (JSON.stringify(JSON.parse(b)) !== JSON.stringify(reference)) throw new Error(`${running[i].spec.name} answers differently: ${b.slice(0, 200)}`);
-    if (Math.abs(b.length - bodies[0].length) / bodies[0].length > 0.1) throw new Error(`${running[i].spec.name}'s body differs in size by more than 10 %`);
+    if (JSON.stringify(JSON.parse(b)) !== JSON.stringify(reference))
+      throw new Error(`${running[i].spec.name} answers differently: ${b.slice(0, 200)}`);
+    if (Math.abs(b.length - bodies[0].length) / bodies[0].length > 0.1)
+      throw new Error(`${running[i].spec.name}'s body differs in size by more than 10 %`);
   });
 
   for (const s of running) {
@@ -107,7 +121,9 @@ runWithServers(SERVERS, async (running, redis) => {
     };
   });
   const lines: string[] = [];
-  lines.push(`| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | Redis commands per request | computations in a ${STORM}-miss storm | fresh after a mutation |`);
+  lines.push(
+    `| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | Redis commands per request | computations in a ${STORM}-miss storm | fresh after a mutation |`,
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---|');
   for (const r of summary) {
     lines.push(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.commands.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`);

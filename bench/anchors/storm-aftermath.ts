@@ -15,7 +15,13 @@ const SETTINGS = ['0', '1'];
 const label = (pretenuring: string) => `V8_PRETENURING=${pretenuring}${pretenuring === '0' ? ' (default)' : ''}`;
 // Each instance has a prefix of its own, so every one starts on a cold cache.
 const VARIANTS = SETTINGS.flatMap((p) => [
-  { name: `${label(p)}, stormed`, pretenuring: p, storm: true, script: 'cachegate.ts', env: { PREFIX: `sa-${p}-storm`, L1_BYTES, V8_PRETENURING: p } },
+  {
+    name: `${label(p)}, stormed`,
+    pretenuring: p,
+    storm: true,
+    script: 'cachegate.ts',
+    env: { PREFIX: `sa-${p}-storm`, L1_BYTES, V8_PRETENURING: p },
+  },
   { name: `${label(p)}, calm`, pretenuring: p, storm: false, script: 'cachegate.ts', env: { PREFIX: `sa-${p}-calm`, L1_BYTES, V8_PRETENURING: p } },
 ]);
 
@@ -39,7 +45,9 @@ runWithServers(VARIANTS, async (running) => {
   }
   const rate = (pretenuring: string, storm: boolean) => median(rps[VARIANTS.findIndex((v) => v.pretenuring === pretenuring && v.storm === storm)]);
 
-  console.log(`\nWhole-response hits per second, median of ${ROUNDS} interleaved ${SECONDS} s rounds, ${CONNECTIONS} connections; "stormed" instances first answered ${STORM} concurrent identical misses:\n`);
+  console.log(
+    `\nWhole-response hits per second, median of ${ROUNDS} interleaved ${SECONDS} s rounds, ${CONNECTIONS} connections; "stormed" instances first answered ${STORM} concurrent identical misses:\n`,
+  );
   console.log('| setting | calm instance | stormed instance | stormed / calm |');
   console.log('|---|---:|---:|---:|');
   for (const p of SETTINGS) {

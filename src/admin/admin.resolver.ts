@@ -39,39 +39,64 @@ export class CacheAdminResolver {
   }
 
   @Authorized('admin')
-  @Query(() => CacheEntryInfo, { nullable: true, description: 'One key under this gateway’s prefix read back: TTL, size, tags and whether each is current (admin)' })
+  @Query(() => CacheEntryInfo, {
+    nullable: true,
+    description: 'One key under this gateway’s prefix read back: TTL, size, tags and whether each is current (admin)',
+  })
   async cacheEntry(@Arg('key') key: string, @Info() info: GraphQLResolveInfo): Promise<CacheEntryInfo> {
     return toCacheEntryInfo(await adminOf(info).cache.entry(key));
   }
 
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Gives tags a new version: every entry depending on one becomes a miss (admin)' })
-  invalidateCacheTags(@Args() { tags, dryRun }: InvalidateTagsArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
-    return audited(info, ctx, 'invalidateCacheTags', { tagCount: tags.length, tags: tags.slice(0, 20) }, (cache) => cache.invalidateTags(tags, { dryRun: dryRun ?? false }));
+  invalidateCacheTags(
+    @Args() { tags, dryRun }: InvalidateTagsArgs,
+    @Ctx() ctx: AdminContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InvalidationResult> {
+    return audited(info, ctx, 'invalidateCacheTags', { tagCount: tags.length, tags: tags.slice(0, 20) }, (cache) =>
+      cache.invalidateTags(tags, { dryRun: dryRun ?? false }),
+    );
   }
 
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Deletes one key under this gateway’s prefix (admin)' })
-  invalidateCacheKey(@Args() { key, dryRun }: InvalidateKeyArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
+  invalidateCacheKey(
+    @Args() { key, dryRun }: InvalidateKeyArgs,
+    @Ctx() ctx: AdminContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InvalidationResult> {
     return audited(info, ctx, 'invalidateCacheKey', { key }, (cache) => cache.invalidateKey(key, { dryRun: dryRun ?? false }));
   }
 
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Deletes the keys whose part after "{prefix}:" matches a Redis glob (SCAN, UNLINK) (admin)' })
-  invalidateCachePattern(@Args() { pattern, dryRun }: InvalidatePatternArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
+  invalidateCachePattern(
+    @Args() { pattern, dryRun }: InvalidatePatternArgs,
+    @Ctx() ctx: AdminContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InvalidationResult> {
     return audited(info, ctx, 'invalidateCachePattern', { pattern }, (cache) => cache.invalidatePattern(pattern, { dryRun: dryRun ?? false }));
   }
 
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Invalidates the tag User:{id} and deletes every PRIVATE entry of the user (admin)' })
-  invalidateUserCache(@Args() { userId, dryRun }: InvalidateUserArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
+  invalidateUserCache(
+    @Args() { userId, dryRun }: InvalidateUserArgs,
+    @Ctx() ctx: AdminContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InvalidationResult> {
     return audited(info, ctx, 'invalidateUserCache', { userId }, (cache) => cache.invalidateUser(userId, { dryRun: dryRun ?? false }));
   }
 
   // The same tags the domains' own mutations invalidate (a model run's id in its canonical form).
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Invalidates everything computed from one dataset (the tag Dataset:{id}) (admin)' })
-  invalidateDatasetCache(@Args() { datasetId, dryRun }: InvalidateDatasetArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
+  invalidateDatasetCache(
+    @Args() { datasetId, dryRun }: InvalidateDatasetArgs,
+    @Ctx() ctx: AdminContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InvalidationResult> {
     return audited(info, ctx, 'invalidateDatasetCache', { datasetId }, (cache) =>
       cache.invalidateTags([adminOf(info).entityTag('Dataset', datasetId)], { dryRun: dryRun ?? false }),
     );
@@ -79,7 +104,11 @@ export class CacheAdminResolver {
 
   @Authorized('admin')
   @Mutation(() => InvalidationResult, { description: 'Invalidates everything computed from one model run (the tag ModelRun:{id}) (admin)' })
-  invalidateModelCache(@Args() { modelRunId, dryRun }: InvalidateModelArgs, @Ctx() ctx: AdminContext, @Info() info: GraphQLResolveInfo): Promise<InvalidationResult> {
+  invalidateModelCache(
+    @Args() { modelRunId, dryRun }: InvalidateModelArgs,
+    @Ctx() ctx: AdminContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InvalidationResult> {
     return audited(info, ctx, 'invalidateModelCache', { modelRunId }, (cache) =>
       cache.invalidateTags([adminOf(info).entityTag('ModelRun', modelRunId)], { dryRun: dryRun ?? false }),
     );

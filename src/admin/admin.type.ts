@@ -7,7 +7,8 @@ export class FieldCacheStats {
   @Field(() => Float) misses!: number;
   @Field(() => Float, { description: 'hits / (hits + misses); 0 when both are 0' }) hitRate!: number;
   @Field(() => Float, { nullable: true, description: 'Average time to answer a hit, in milliseconds; null without hits' }) avgHitMs!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Average time to answer a miss (computing the value included), in milliseconds' }) avgMissMs!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Average time to answer a miss (computing the value included), in milliseconds' }) avgMissMs!:
+    number | null;
 }
 
 @ObjectType({ description: 'Cache counters: for the whole deployment when Redis is configured and answers, otherwise this process’s own' })
@@ -26,9 +27,11 @@ export class CacheStats {
   @Field(() => Float, { description: 'Seconds since this instance started counting' }) uptimeSeconds!: number;
   @Field(() => Int, { description: 'Entries in this instance’s in-process tier' }) l1Entries!: number;
   @Field(() => Float, { description: 'Bytes held by this instance’s in-process tier' }) l1Bytes!: number;
-  @Field(() => Float, { nullable: true, description: 'used_memory of the Redis server (INFO memory), for every application on it' }) redisUsedMemoryBytes!: number | null;
+  @Field(() => Float, { nullable: true, description: 'used_memory of the Redis server (INFO memory), for every application on it' })
+  redisUsedMemoryBytes!: number | null;
   @Field(() => String, { nullable: true }) redisUsedMemoryHuman!: string | null;
-  @Field(() => Float, { nullable: true, description: 'Cache keys under this gateway’s prefix (a SCAN count, reused for up to 10 s)' }) keyCount!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Cache keys under this gateway’s prefix (a SCAN count, reused for up to 10 s)' }) keyCount!:
+    number | null;
   @Field(() => [FieldCacheStats], { description: 'Per field coordinate, sorted by coordinate' }) fields!: FieldCacheStats[];
 }
 
@@ -43,7 +46,8 @@ export class RedisHealth {
 export class CacheHealth {
   @Field({ description: 'The cache can serve: memory alone, or Redis answering with the circuit closed' }) healthy!: boolean;
   @Field({ description: '"redis" or "memory"' }) backend!: string;
-  @Field({ description: 'The Redis circuit breaker: "closed" (in use), "open" (bypassed), "half-open" (probing); "none" without Redis' }) circuit!: string;
+  @Field({ description: 'The Redis circuit breaker: "closed" (in use), "open" (bypassed), "half-open" (probing); "none" without Redis' })
+  circuit!: string;
   @Field({ description: 'An in-process tier sits in front of Redis' }) tiered!: boolean;
   @Field(() => RedisHealth, { nullable: true, description: 'null when the gateway runs without Redis' }) redis!: RedisHealth | null;
 }
@@ -61,7 +65,8 @@ export class CacheEntryInfo {
   @Field() key!: string;
   @Field({ description: 'field, response, tag, persisted-query, stats or other' }) kind!: string;
   @Field() exists!: boolean;
-  @Field(() => Float, { nullable: true, description: 'Seconds until the key expires; null when absent or without expiry' }) ttlSeconds!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Seconds until the key expires; null when absent or without expiry' }) ttlSeconds!:
+    number | null;
   @Field(() => Int, { nullable: true, description: 'Stored size in bytes (after compression)' }) bytes!: number | null;
   @Field(() => Boolean, { nullable: true }) compressed!: boolean | null;
   @Field(() => [String], { description: 'Tags the entry depends on' }) tags!: string[];

@@ -34,9 +34,13 @@ export const adminOperations = {
   /** Just the counters: the CLI's warm compares them before and after. */
   counts: 'query CacheCounts { cacheStats { hits misses } }',
   health: 'query CacheHealth { cacheHealth { healthy backend circuit tiered redis { available latencyMs url } } }',
-  entry: 'query CacheEntry($key: String!) { cacheEntry(key: $key) { key kind exists ttlSeconds bytes compressed tags tagStates { tag current } createdAt freshUntil } }',
+  entry:
+    'query CacheEntry($key: String!) { cacheEntry(key: $key) { key kind exists ttlSeconds bytes compressed tags tagStates { tag current } createdAt freshUntil } }',
   resetStats: 'mutation ResetCacheStats { resetCacheStats { hits } }',
-  invalidate: Object.fromEntries(Object.keys(INVALIDATIONS).map((m) => [m, invalidation(m as InvalidationMutation)])) as Record<InvalidationMutation, string>,
+  invalidate: Object.fromEntries(Object.keys(INVALIDATIONS).map((m) => [m, invalidation(m as InvalidationMutation)])) as Record<
+    InvalidationMutation,
+    string
+  >,
 };
 
 /** The operations as a browser script: `window.cachegateOperations`. */

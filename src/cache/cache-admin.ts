@@ -3,17 +3,7 @@ import type { CircuitBreaker, CircuitState } from './circuit-breaker';
 import { summarizeEntry } from './codec';
 import { CacheRequestError, CacheUnavailableError } from './errors';
 import { globToRegExp, invalidGlobReason } from './glob';
-import {
-  isPrivateKeyOf,
-  isStatsKey,
-  isUnderPrefix,
-  type KeyKind,
-  keyKind,
-  type KeySpace,
-  patternUnderPrefix,
-  tagKey,
-  userKeysPattern,
-} from './keys';
+import { isPrivateKeyOf, isStatsKey, isUnderPrefix, type KeyKind, keyKind, type KeySpace, patternUnderPrefix, tagKey, userKeysPattern } from './keys';
 import type { MemoryStore } from './memory-store';
 import { maskRedisUrl } from './redis-url';
 import type { Counters } from './stats';
@@ -171,7 +161,8 @@ export class CacheAdmin {
     if (cached && Date.now() - cached.at < KEY_COUNT_MAX_AGE_MS) return cached.value;
     const value = (async () => {
       let n = 0;
-      for await (const batch of this.opts.store.scan(patternUnderPrefix(this.space, '*'), SCAN_BATCH)) n += batch.filter((k) => !isStatsKey(this.space, k)).length;
+      for await (const batch of this.opts.store.scan(patternUnderPrefix(this.space, '*'), SCAN_BATCH))
+        n += batch.filter((k) => !isStatsKey(this.space, k)).length;
       return n;
     })();
     const entry = { at: Date.now(), value };
@@ -282,7 +273,8 @@ export class CacheAdmin {
   }
 
   private validTags(tags: readonly string[]): string[] {
-    if (tags.length > MAX_TAGS_PER_CALL) throw new CacheRequestError(`at most ${MAX_TAGS_PER_CALL} tags per call (got ${tags.length}); split the call`);
+    if (tags.length > MAX_TAGS_PER_CALL)
+      throw new CacheRequestError(`at most ${MAX_TAGS_PER_CALL} tags per call (got ${tags.length}); split the call`);
     const problems = tags.flatMap((t) => invalidTagReason(t) ?? []);
     if (problems.length > 0) {
       const shown = problems.slice(0, 5).join('; ');
@@ -293,7 +285,9 @@ export class CacheAdmin {
 
   private assertUnderPrefix(key: string): void {
     if (!isUnderPrefix(this.space, key)) {
-      throw new CacheRequestError(`key ${JSON.stringify(key)} is outside this gateway's prefix "${this.space.prefix}:"`, { prefix: this.space.prefix });
+      throw new CacheRequestError(`key ${JSON.stringify(key)} is outside this gateway's prefix "${this.space.prefix}:"`, {
+        prefix: this.space.prefix,
+      });
     }
   }
 

@@ -34,9 +34,19 @@ export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, s
   }
   return {
     kind: store.kind,
-    getMany: (keys) => guarded('get', keys.map(() => null), () => store.getMany(keys)),
+    getMany: (keys) =>
+      guarded(
+        'get',
+        keys.map(() => null),
+        () => store.getMany(keys),
+      ),
     setMany: (entries: readonly StoreEntry[]) => guarded('set', false, () => store.setMany(entries)),
-    setIfAbsent: (entries) => guarded('setIfAbsent', entries.map(() => null), () => store.setIfAbsent(entries)),
+    setIfAbsent: (entries) =>
+      guarded(
+        'setIfAbsent',
+        entries.map(() => null),
+        () => store.setIfAbsent(entries),
+      ),
     delete: (keys) => guarded('delete', 0, () => store.delete(keys)),
   };
 }

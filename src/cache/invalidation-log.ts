@@ -27,7 +27,10 @@ export interface InvalidationLog {
    * resolves (otherwise they stay pending). Resolves with how many were applied and the highest
    * sequence number, or 'busy' when another relay kept the lock.
    */
-  applyPending(apply: (records: LoggedChanges[]) => Promise<void>, opts: { limit: number; lockWaitMs: number }): Promise<{ applied: number; lastSeq: number } | 'busy'>;
+  applyPending(
+    apply: (records: LoggedChanges[]) => Promise<void>,
+    opts: { limit: number; lockWaitMs: number },
+  ): Promise<{ applied: number; lastSeq: number } | 'busy'>;
   /** Records applied with a sequence number above seq, oldest first; 'expired' when some were pruned already. */
   appliedAfter(seq: number, limit: number): Promise<LoggedChanges[] | 'expired'>;
   /** The highest sequence number applied so far; 0 when none. */

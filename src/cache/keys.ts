@@ -72,7 +72,9 @@ export function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -190,8 +192,6 @@ export function isPrivateKeyOf(space: Pick<KeySpace, 'prefix'>, key: string, use
   const parts = key.split(':');
   return parts[parts.length - 3] === 'u' && parts[parts.length - 2] === encodeSegment(userId);
 }
-
-
 
 /** A short, stable stand-in for a key in logs: enough to correlate lines, never the key's user id or arguments. */
 export function keyHash(key: string): string {

@@ -92,7 +92,10 @@ export class RedisStore implements KeyValueStore {
   constructor(readonly opts: RedisStoreOptions) {
     const size = opts.poolSize ?? 1;
     // Deadlines are kept here (withDeadline), not by ioredis.
-    this.clients = Array.from({ length: size }, () => new Redis(opts.url, { ...requestPathOptions(opts.commandTimeoutMs), commandTimeout: undefined }));
+    this.clients = Array.from(
+      { length: size },
+      () => new Redis(opts.url, { ...requestPathOptions(opts.commandTimeoutMs), commandTimeout: undefined }),
+    );
     // Errors surface on the commands that fail; without a listener ioredis would also print them.
     for (const c of this.clients) c.on('error', () => undefined);
   }

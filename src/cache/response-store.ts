@@ -72,7 +72,14 @@ export class ResponseStore {
     if (found.tagKeys === readAlong) return this.current(found, values, 1) ? { hit: this.hit(found, started) } : this.miss(started, read());
     const versions = read();
     await this.readMissing(found.tagKeys, versions);
-    if (!this.current(found, found.tagKeys.map((k) => versions.get(k) ?? null), 0)) return this.miss(started, versions);
+    if (
+      !this.current(
+        found,
+        found.tagKeys.map((k) => versions.get(k) ?? null),
+        0,
+      )
+    )
+      return this.miss(started, versions);
     return { hit: this.hit(found, started) };
   }
 

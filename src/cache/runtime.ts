@@ -112,9 +112,19 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   const shared = errorsAreMisses(redis, breaker, stats, opts.logger);
   // Administration and stats get a connection of their own: a SCAN or INFO must not be cut
   // off by the request path's timeout, nor queue behind requests.
-  const adminClient = new Redis(opts.redisUrl, { ...requestPathOptions(Math.max(2000, opts.redisTimeoutMs * 10)), enableAutoPipelining: false, connectionName: 'cachegate-admin' });
+  const adminClient = new Redis(opts.redisUrl, {
+    ...requestPathOptions(Math.max(2000, opts.redisTimeoutMs * 10)),
+    enableAutoPipelining: false,
+    connectionName: 'cachegate-admin',
+  });
   adminClient.on('error', () => undefined);
-  const aggregator = new StatsAggregator({ stats, client: adminClient, space: opts.space, logger: opts.logger, flushDelayMs: opts.statsFlushDelayMs });
+  const aggregator = new StatsAggregator({
+    stats,
+    client: adminClient,
+    space: opts.space,
+    logger: opts.logger,
+    flushDelayMs: opts.statsFlushDelayMs,
+  });
   const readyMs = Math.max(2000, opts.redisTimeoutMs * 20);
   try {
     await Promise.all([redis.ready(readyMs), whenReady(adminClient, readyMs)]);
@@ -139,7 +149,15 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     responses: responsesOver(store),
     persistedQueries: persistedQueriesIn(store, opts.space),
     stats,
-    admin: new CacheAdmin({ cache: values, store: new RedisAdminStore(adminClient), memory, bus: tiered, breaker, aggregator, redisUrl: opts.redisUrl }),
+    admin: new CacheAdmin({
+      cache: values,
+      store: new RedisAdminStore(adminClient),
+      memory,
+      bus: tiered,
+      breaker,
+      aggregator,
+      redisUrl: opts.redisUrl,
+    }),
     state: () => ({
       backend: 'redis',
       circuit: breaker.state,

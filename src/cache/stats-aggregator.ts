@@ -54,7 +54,10 @@ export class StatsAggregator {
 
   /** The deployment's totals as Redis holds them (call flush first to include this process). */
   async read(): Promise<Counters> {
-    const [totals, fields] = repliesOf(await this.opts.client.multi().hgetall(this.totalsKey).hgetall(this.fieldsKey).exec()) as Record<string, string>[];
+    const [totals, fields] = repliesOf(await this.opts.client.multi().hgetall(this.totalsKey).hgetall(this.fieldsKey).exec()) as Record<
+      string,
+      string
+    >[];
     const out = emptyCounters();
     for (const name of TOTALS) out[name] = Number(totals[name] ?? 0);
     for (const [name, raw] of Object.entries(fields)) {
@@ -118,7 +121,8 @@ export class StatsAggregator {
       return true;
     } catch (err) {
       this.carry = addCounters(this.carry, counts);
-      if (!this.failing) this.opts.logger.warn({ err: (err as Error).message }, 'could not add cache stats to Redis; keeping them for the next flush');
+      if (!this.failing)
+        this.opts.logger.warn({ err: (err as Error).message }, 'could not add cache stats to Redis; keeping them for the next flush');
       this.failing = true;
       this.schedule();
       return false;

@@ -166,7 +166,12 @@ export class TaggedCache {
    * miss take a value a concurrent load finished a moment ago; refreshes pass false, since
    * they exist to load again.
    */
-  private async fillStamped<T>(req: CacheRequest, versions: readonly (string | null)[], load: () => Promise<T>, reuseJustLoaded: boolean): Promise<Stamped<T>> {
+  private async fillStamped<T>(
+    req: CacheRequest,
+    versions: readonly (string | null)[],
+    load: () => Promise<T>,
+    reuseJustLoaded: boolean,
+  ): Promise<Stamped<T>> {
     // Missing versions are created (or learnt, if another reader just created them) first, so
     // every caller of one tag state agrees on its versions.
     const seen = versions.some((v) => v === null) ? await this.ensureVersions(req.tags, versions) : versions;
@@ -234,7 +239,11 @@ export class TaggedCache {
     return true;
   }
 
-  private async loadAndStore<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<Stamped<T> & { stored: boolean }> {
+  private async loadAndStore<T>(
+    req: CacheRequest,
+    seen: readonly (string | null)[],
+    load: () => Promise<T>,
+  ): Promise<Stamped<T> & { stored: boolean }> {
     const { value, versions } = await this.loadStamped(req, seen, load);
     const stampable = versions.every((v) => v !== null) && !this.anyPending(req.tags);
     const stored = stampable && (await this.store(req, versions as string[], value));
@@ -246,7 +255,11 @@ export class TaggedCache {
    * value is loaded, so a value loaded before an invalidation carries the version it replaced.
    * Reading them after loading is the classic stale-set bug the race tests plant by overriding this.
    */
-  protected async loadStamped<T>(req: CacheRequest, seen: readonly (string | null)[], load: () => Promise<T>): Promise<{ value: T; versions: (string | null)[] }> {
+  protected async loadStamped<T>(
+    req: CacheRequest,
+    seen: readonly (string | null)[],
+    load: () => Promise<T>,
+  ): Promise<{ value: T; versions: (string | null)[] }> {
     const versions = await this.ensureVersions(req.tags, seen);
     return { value: await load(), versions };
   }
@@ -277,7 +290,10 @@ export class TaggedCache {
   private async store(req: CacheRequest, versions: string[], value: unknown): Promise<boolean> {
     const ttlSeconds = this.ttlOf(req, value);
     const now = this.now();
-    const { bytes } = encodeFieldEntry({ value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now }, this.opts.compressMinBytes);
+    const { bytes } = encodeFieldEntry(
+      { value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now },
+      this.opts.compressMinBytes,
+    );
     if (bytes.length > this.opts.maxEntryBytes) {
       this.stats.record({ type: 'oversize' });
       this.opts.logger.debug({ key: req.key, bytes: bytes.length }, 'value larger than CACHE_MAX_ENTRY_BYTES; not cached');

@@ -99,7 +99,9 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     const generation = this.generation;
     const stored = await this.shared.setIfAbsent(entries);
     if (this.subscribed && generation === this.generation) {
-      await this.memory.setMany(entries.flatMap((e, i) => (stored[i] ? [{ key: e.key, value: stored[i]!, ttlMs: Math.min(e.ttlMs, L1_MAX_TTL_MS) }] : [])));
+      await this.memory.setMany(
+        entries.flatMap((e, i) => (stored[i] ? [{ key: e.key, value: stored[i]!, ttlMs: Math.min(e.ttlMs, L1_MAX_TTL_MS) }] : [])),
+      );
     }
     return stored;
   }
@@ -129,7 +131,10 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
       this.generation++;
       this.subscribed = true;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, channel: this.channel }, 'could not subscribe to invalidations; in-process tier stays bypassed');
+      this.logger.warn(
+        { err: (err as Error).message, channel: this.channel },
+        'could not subscribe to invalidations; in-process tier stays bypassed',
+      );
     }
   }
 }

@@ -45,7 +45,6 @@ interface GraphQLResponse {
   extensions?: { cache?: { response?: string; fields?: Record<string, { hits: number; misses: number }> } };
 }
 
-
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -107,7 +106,13 @@ async function stats(opts: Options): Promise<number> {
     `in-process     ${s.l1Entries} entries, ${s.l1Bytes} bytes    uptime ${Math.round(s.uptimeSeconds)} s`,
   ];
   if (s.fields.length > 0) {
-    lines.push('', table(['field', 'hits', 'misses', 'hit rate', 'avg hit ms', 'avg miss ms'], s.fields.map((f: any) => [f.coordinate, f.hits, f.misses, percent(f.hitRate), ms(f.avgHitMs), ms(f.avgMissMs)])));
+    lines.push(
+      '',
+      table(
+        ['field', 'hits', 'misses', 'hit rate', 'avg hit ms', 'avg miss ms'],
+        s.fields.map((f: any) => [f.coordinate, f.hits, f.misses, percent(f.hitRate), ms(f.avgHitMs), ms(f.avgMissMs)]),
+      ),
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
@@ -117,14 +122,14 @@ async function health(opts: Options): Promise<number> {
   const h = (await request(opts, adminOperations.health)).cacheHealth;
   if (opts.json) return print(h, h.healthy ? 0 : 1);
   const redis = h.redis ? `  Redis ${h.redis.available ? `up, PING ${ms(h.redis.latencyMs)} ms` : 'unreachable'} at ${h.redis.url}` : '';
-  process.stdout.write(`${h.healthy ? 'healthy' : 'UNHEALTHY'}: ${h.backend}${h.tiered ? ' + in-process tier' : ''}, circuit ${h.circuit}\n${redis ? `${redis}\n` : ''}`);
+  process.stdout.write(
+    `${h.healthy ? 'healthy' : 'UNHEALTHY'}: ${h.backend}${h.tiered ? ' + in-process tier' : ''}, circuit ${h.circuit}\n${redis ? `${redis}\n` : ''}`,
+  );
   return h.healthy ? 0 : 1;
 }
 
 async function entry(opts: Options, key: string): Promise<number> {
-  const e = (
-    await request(opts, adminOperations.entry, { key })
-  ).cacheEntry;
+  const e = (await request(opts, adminOperations.entry, { key })).cacheEntry;
   if (opts.json) return print(e);
   if (!e.exists) {
     process.stdout.write(`${key}: no such key\n`);
@@ -159,12 +164,15 @@ async function invalidate(opts: Options, v: Record<string, any>): Promise<number
   if (v.dataset !== undefined) targets.push(['invalidateDatasetCache', v.dataset]);
   if (v.model !== undefined) targets.push(['invalidateModelCache', v.model]);
   if (v.all) targets.push(['clearCache', undefined]);
-  if (targets.length !== 1) throw new UsageError('invalidate takes exactly one of --tag (repeatable), --pattern, --key, --user, --dataset, --model, --all');
+  if (targets.length !== 1)
+    throw new UsageError('invalidate takes exactly one of --tag (repeatable), --pattern, --key, --user, --dataset, --model, --all');
   const [mutation, value] = targets[0];
   const r = (await request(opts, adminOperations.invalidate[mutation], value === undefined ? { dryRun } : { value, dryRun })).r;
   if (opts.json) return print(r);
   const what = r.dryRun ? 'would invalidate' : 'invalidated';
-  process.stdout.write(`${what} ${r.invalidated}${r.tags.length ? ` (tags: ${r.tags.join(', ')})` : ''}${r.deletedKeys ? `, ${r.deletedKeys} key(s) deleted` : ''}\n`);
+  process.stdout.write(
+    `${what} ${r.invalidated}${r.tags.length ? ` (tags: ${r.tags.join(', ')})` : ''}${r.deletedKeys ? `, ${r.deletedKeys} key(s) deleted` : ''}\n`,
+  );
   return 0;
 }
 
@@ -205,7 +213,12 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
   }
 
   // Without CACHE_DEBUG the answers carry no extensions.cache: the stats before and after tell instead.
-  const before = opts.token ? await request(opts, adminOperations.counts).then((d) => d.cacheStats, () => undefined) : undefined;
+  const before = opts.token
+    ? await request(opts, adminOperations.counts).then(
+        (d) => d.cacheStats,
+        () => undefined,
+      )
+    : undefined;
   const runs: WarmRun[] = [];
   const bar = progressBar(jobs.length);
   for (const job of jobs) {
@@ -219,7 +232,12 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
   let misses = runs.reduce((a, r) => a + r.misses, 0);
   let source = 'extensions.cache';
   if (!debugged) {
-    const after = before ? await request(opts, adminOperations.counts).then((d) => d.cacheStats, () => undefined) : undefined;
+    const after = before
+      ? await request(opts, adminOperations.counts).then(
+          (d) => d.cacheStats,
+          () => undefined,
+        )
+      : undefined;
     if (before && after) {
       hits = after.hits - before.hits;
       misses = after.misses - before.misses;

@@ -39,7 +39,9 @@ export interface Domain<Name extends string = string, Service = unknown, Loaders
 }
 
 /** Declares a domain, checking its shape and keeping its precise types. */
-export function defineDomain<Name extends string, Service, Loaders extends object = object>(domain: Domain<Name, Service, Loaders>): Domain<Name, Service, Loaders> {
+export function defineDomain<Name extends string, Service, Loaders extends object = object>(
+  domain: Domain<Name, Service, Loaders>,
+): Domain<Name, Service, Loaders> {
   return domain;
 }
 

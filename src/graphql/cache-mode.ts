@@ -6,7 +6,10 @@ import type { CacheMode } from '../cache/tagged-cache';
  */
 export function cacheModeOf(cacheControl: string | undefined): CacheMode {
   if (!cacheControl) return 'normal';
-  const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
+  const directives = cacheControl
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.includes('no-store')) return 'bypass';
   if (directives.includes('no-cache')) return 'refresh';
   return 'normal';

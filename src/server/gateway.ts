@@ -112,7 +112,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   applyAuthorization(schema);
   logger.info({ backend: cache.state().backend, tiered: cache.state().tiered, cachedFields: cachedFields.length }, 'cache ready');
 
-  const { services, loadersFor, seeds, entityTags, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
+  const {
+    services,
+    loadersFor,
+    seeds,
+    entityTags,
+    close: closeDomains,
+  } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
   provideCacheAdmin(schema, {
     cache: cache.admin,
     logger: logger.child({ component: 'admin' }),
@@ -121,7 +127,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = createMetrics(cache);
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
 
-  const responses = parts.wholeResponses({ schema, store: cache.responses, values: cache.values, space: cache.values.space, defaultTtlSeconds: config.CACHE_DEFAULT_TTL });
+  const responses = parts.wholeResponses({
+    schema,
+    store: cache.responses,
+    values: cache.values,
+    space: cache.values.space,
+    defaultTtlSeconds: config.CACHE_DEFAULT_TTL,
+  });
   const apollo = new ApolloServer<AppContext>({
     schema,
     introspection: true,
@@ -145,7 +157,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     persistedQueries: cache.persistedQueries,
     jwtSecret: config.JWT_SECRET,
     debug: config.CACHE_DEBUG,
-    createContext: (user: User | undefined, mode: CacheMode) => ({ user, services, loaders: loadersFor(), cache: parts.requestCache(cache.values, mode) }),
+    createContext: (user: User | undefined, mode: CacheMode) => ({
+      user,
+      services,
+      loaders: loadersFor(),
+      cache: parts.requestCache(cache.values, mode),
+    }),
   });
 
   async function readiness(res: ServerResponse): Promise<void> {
@@ -176,7 +193,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     if (path === '/metrics') return metrics.send(res);
     if (serveDashboard(path, res)) return;
     if (path === '/readyz') return readiness(res);
-    if (path === '/graphiql' || path === '/graphiql/') return sendText(res, 200, graphiqlPage('/graphql', '/graphiql/assets'), 'text/html; charset=utf-8');
+    if (path === '/graphiql' || path === '/graphiql/')
+      return sendText(res, 200, graphiqlPage('/graphql', '/graphiql/assets'), 'text/html; charset=utf-8');
     if (path.startsWith('/graphiql/assets/')) {
       const asset = graphiqlAsset(path.slice('/graphiql/assets/'.length));
       if (asset) return sendText(res, 200, asset.body, asset.type, { 'cache-control': 'public, max-age=86400' });
@@ -227,7 +245,8 @@ function startDomains(deps: Omit<DomainDeps, 'serviceOf'>) {
   const created = new Map<Domain, unknown>();
   const serviceOf = <S>(domain: Domain<string, S>): S => {
     // Our bug, not the client's: src/domains/index.ts lists a domain before one it needs.
-    if (!created.has(domain as Domain)) throw new Error(`domain ${domain.name} is needed before it is created: list it earlier in src/domains/index.ts`);
+    if (!created.has(domain as Domain))
+      throw new Error(`domain ${domain.name} is needed before it is created: list it earlier in src/domains/index.ts`);
     return created.get(domain as Domain) as S;
   };
   const list = domains as readonly Domain[];

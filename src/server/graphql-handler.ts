@@ -53,7 +53,12 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   const hitHeaders = new WeakMap<ResponseEntry, { age: number; headers: string[] }>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
-  return function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: string, fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void): void {
+  return function handleGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
+  ): void {
     readRequestText(req, url, (err, text) => {
       if (err) return fail(req, res, err);
       try {
@@ -99,19 +104,29 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const now = Date.now();
     const hit = mode === 'normal' ? responses.peek(key, now) : undefined;
     if (hit) return sendHit(req, res, hit, now);
-    return responses.lookup(candidate, key, mode).then((found) => ('hit' in found ? sendHit(req, res, found.hit, Date.now()) : execute(req, res, prep.parsed, user, mode, found.pending)));
+    return responses
+      .lookup(candidate, key, mode)
+      .then((found) => ('hit' in found ? sendHit(req, res, found.hit, Date.now()) : execute(req, res, prep.parsed, user, mode, found.pending)));
   }
 
   /** A stored response, with its headers built once per entry and second (Age is all that changes). */
   function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
-      const caching: ResponseCaching = { verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt };
+      const caching: ResponseCaching = {
+        verdict: 'HIT',
+        private: hit.private,
+        maxAgeSeconds: hit.ttlSeconds,
+        etag: hit.etag,
+        createdAt: hit.createdAt,
+      };
       return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(caching), age: String(age) });
     }
     let built = hitHeaders.get(hit);
     if (built?.age !== age) {
-      const headers = Object.entries(cacheHeaders({ verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt })).flat();
+      const headers = Object.entries(
+        cacheHeaders({ verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt }),
+      ).flat();
       headers.push('content-length', String(hit.body.length), 'age', String(age));
       built = { age, headers };
       hitHeaders.set(hit, built);
@@ -128,7 +143,11 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     if (persisted) {
       const resolved = await resolvePersistedQuery(body, persisted);
       if ('error' in resolved) {
-        return { parsed, reject: { status: resolved.status, message: resolved.error, code: resolved.code }, remember: resolved.code !== 'PERSISTED_QUERY_NOT_FOUND' };
+        return {
+          parsed,
+          reject: { status: resolved.status, message: resolved.error, code: resolved.code },
+          remember: resolved.code !== 'PERSISTED_QUERY_NOT_FOUND',
+        };
       }
       body.query = resolved.query;
     }
@@ -136,12 +155,24 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     if (body.query === undefined) return { parsed: single, remember: true };
     const { op, candidate } = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
-      return { parsed: single, op, reject: { status: 405, message: `${op.kind}s are not allowed over GET; use POST`, code: 'METHOD_NOT_ALLOWED', headers: { allow: 'POST' } }, remember: true };
+      return {
+        parsed: single,
+        op,
+        reject: { status: 405, message: `${op.kind}s are not allowed over GET; use POST`, code: 'METHOD_NOT_ALLOWED', headers: { allow: 'POST' } },
+        remember: true,
+      };
     }
     return { parsed: single, op, candidate, remember: true };
   }
 
-  async function execute(req: IncomingMessage, res: ServerResponse, parsed: ParsedRequest, user: User | undefined, mode: CacheMode, pending: PendingResponse | undefined): Promise<void> {
+  async function execute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parsed: ParsedRequest,
+    user: User | undefined,
+    mode: CacheMode,
+    pending: PendingResponse | undefined,
+  ): Promise<void> {
     const context = deps.createContext(user, mode);
     const headers = new HeaderMap([['content-type', 'application/json']]);
     const accept = header(req, 'accept');
@@ -200,7 +231,13 @@ function cacheHeaders(caching: ResponseCaching): Record<string, string> {
 /** Writes a response, answering 304 when the client already holds these bytes. */
 function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   const etag = headers.etag;
-  if (status === 200 && etag && header(req, 'if-none-match')?.split(',').some((t) => t.trim() === etag)) {
+  if (
+    status === 200 &&
+    etag &&
+    header(req, 'if-none-match')
+      ?.split(',')
+      .some((t) => t.trim() === etag)
+  ) {
     const { 'content-type': _t, ...rest } = headers;
     res.writeHead(304, rest);
     res.end();

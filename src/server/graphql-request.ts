@@ -48,7 +48,8 @@ export function parseRequestText(method: string, text: string): ParsedRequest {
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'other', raw: body };
   const b = body as Record<string, unknown>;
-  if ((b.query !== undefined && typeof b.query !== 'string') || (b.variables != null && typeof b.variables !== 'object')) return { kind: 'other', raw: body };
+  if ((b.query !== undefined && typeof b.query !== 'string') || (b.variables != null && typeof b.variables !== 'object'))
+    return { kind: 'other', raw: body };
   return {
     kind: 'single',
     body: {

@@ -32,8 +32,20 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
       this.reset();
       for (const [coordinate, c] of counts) if (c[kind] > 0) this.inc({ coordinate }, c[kind]);
     };
-  new Counter({ name: 'cachegate_cache_hits_total', help: 'Cache hits, by field coordinate', labelNames: ['coordinate'], registers, collect: countersOf('hits') });
-  new Counter({ name: 'cachegate_cache_misses_total', help: 'Cache misses, by field coordinate', labelNames: ['coordinate'], registers, collect: countersOf('misses') });
+  new Counter({
+    name: 'cachegate_cache_hits_total',
+    help: 'Cache hits, by field coordinate',
+    labelNames: ['coordinate'],
+    registers,
+    collect: countersOf('hits'),
+  });
+  new Counter({
+    name: 'cachegate_cache_misses_total',
+    help: 'Cache misses, by field coordinate',
+    labelNames: ['coordinate'],
+    registers,
+    collect: countersOf('misses'),
+  });
   const errors = new Counter({
     name: 'cachegate_cache_errors_total',
     help: 'Cache store failures, each served as a miss, by operation (get, set, setIfAbsent, delete, decode)',
@@ -42,7 +54,11 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
   });
   const sets = new Counter({ name: 'cachegate_cache_sets_total', help: 'Cache entries written', registers });
   const invalidations = new Counter({ name: 'cachegate_cache_invalidated_tags_total', help: 'Tags given a new version', registers });
-  const oversize = new Counter({ name: 'cachegate_cache_oversize_total', help: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES', registers });
+  const oversize = new Counter({
+    name: 'cachegate_cache_oversize_total',
+    help: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES',
+    registers,
+  });
   const stale = new Counter({ name: 'cachegate_cache_stale_served_total', help: 'Stale values served within their swr window', registers });
   const duration = new BucketHistogram(
     'cachegate_cache_lookup_duration_seconds',

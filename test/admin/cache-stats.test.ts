@@ -1,11 +1,6 @@
 import { Redis } from 'ioredis';
 import { statsKey } from '../../src/cache/keys';
-import {
-  DatasetEdaDocument,
-  DatasetStatisticsDocument,
-  InvalidateCacheKeyDocument,
-  ResetCacheStatsDocument,
-} from '../generated/graphql';
+import { DatasetEdaDocument, DatasetStatisticsDocument, InvalidateCacheKeyDocument, ResetCacheStatsDocument } from '../generated/graphql';
 import { sleep } from '../helpers/async';
 import { createDataset } from '../helpers/datasets';
 import { cacheOf, FIELD_CACHING_ONLY, startGatewayPair, startTestGateway, type TestGateway } from '../helpers/gateway';
@@ -80,7 +75,9 @@ describe('cacheStats across two gateway instances sharing Redis', () => {
     expect(cacheOf(await a.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 1, misses: 0 });
     const after = await statsOf(a, admin);
     expect(after).toMatchObject({ hits: 1, misses: 0, hitRate: 1 });
-    expect(after.fields).toEqual([{ coordinate: 'Dataset.statistics', hits: 1, misses: 0, hitRate: 1, avgHitMs: expect.any(Number), avgMissMs: null }]);
+    expect(after.fields).toEqual([
+      { coordinate: 'Dataset.statistics', hits: 1, misses: 0, hitRate: 1, avgHitMs: expect.any(Number), avgMissMs: null },
+    ]);
     expect(await statsOf(b, admin)).toMatchObject({ hits: 1, misses: 0 });
   });
 
@@ -91,7 +88,7 @@ describe('cacheStats across two gateway instances sharing Redis', () => {
       const before = Number((await redis.hget(statsKey({ prefix }, 'fields'), field)) ?? 0);
       expect(cacheOf(await b.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 1, misses: 0 });
       let now = before;
-      for (const deadline = Date.now() + 10_000; now === before && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; now === before && Date.now() < deadline;) {
         await sleep(50);
         now = Number((await redis.hget(statsKey({ prefix }, 'fields'), field)) ?? 0);
       }
@@ -142,7 +139,16 @@ describe('cacheStats without Redis', () => {
     await gw.gql(DatasetStatisticsDocument, { id });
     await gw.gql(DatasetStatisticsDocument, { id });
     const stats = await statsOf(gw, admin);
-    expect(stats).toMatchObject({ backend: 'memory', scope: 'process', redisAvailable: false, hits: 2, misses: 1, sets: 1, redisUsedMemoryBytes: null, redisUsedMemoryHuman: null });
+    expect(stats).toMatchObject({
+      backend: 'memory',
+      scope: 'process',
+      redisAvailable: false,
+      hits: 2,
+      misses: 1,
+      sets: 1,
+      redisUsedMemoryBytes: null,
+      redisUsedMemoryHuman: null,
+    });
     expect(stats.hitRate).toBeCloseTo(2 / 3, 12);
     expect(stats.keyCount).toBe(stats.l1Entries);
     expect(stats.keyCount).toBeGreaterThanOrEqual(2); // the entry and its tag's version

@@ -173,7 +173,10 @@ describe('admin invalidation: the next read misses and is fresh', () => {
     expect(codes(await gw.gql(InvalidateCacheTagsDocument, { tags: ['Dataset:'] }, { token: admin }))).toEqual(['BAD_USER_INPUT']);
     const many = Array.from({ length: 1001 }, (_, i) => `Dataset:${i}`);
     expect(codes(await gw.gql(InvalidateCacheTagsDocument, { tags: many }, { token: admin }))).toEqual(['BAD_USER_INPUT']);
-    expect((await gw.gql(InvalidateCacheTagsDocument, { tags: many.slice(0, 1000), dryRun: true }, { token: admin })).data?.invalidateCacheTags.invalidated).toBe(1000);
+    expect(
+      (await gw.gql(InvalidateCacheTagsDocument, { tags: many.slice(0, 1000), dryRun: true }, { token: admin })).data?.invalidateCacheTags
+        .invalidated,
+    ).toBe(1000);
     for (const pattern of ['', '[abc', 'x\\', '[a-]']) {
       expect(codes(await gw.gql(InvalidateCachePatternDocument, { pattern }, { token: admin }))).toEqual(['BAD_USER_INPUT']);
     }
@@ -214,28 +217,34 @@ describe('admin invalidation with dryRun changes nothing', () => {
       ['clearCache', ClearCacheDocument, {}],
     ] as const;
 
-  it.each(['invalidateCacheTags', 'invalidateCacheKey', 'invalidateCachePattern', 'invalidateUserCache', 'invalidateDatasetCache', 'invalidateModelCache', 'clearCache'])(
-    '%s: counts what the real call then invalidates, and writes nothing',
-    async (name) => {
-      const [, doc, rawVars] = cases().find(([n]) => n === name)!;
-      await warm();
-      const vars: Record<string, unknown> = { ...rawVars };
-      if (name === 'invalidateCacheKey') vars.key = (await keysUnder(SHARED_REDIS_URL, prefix)).find((k) => k.endsWith(`:f:Dataset.statistics:${id}:-`));
-      const before = await snapshot(prefix);
+  it.each([
+    'invalidateCacheTags',
+    'invalidateCacheKey',
+    'invalidateCachePattern',
+    'invalidateUserCache',
+    'invalidateDatasetCache',
+    'invalidateModelCache',
+    'clearCache',
+  ])('%s: counts what the real call then invalidates, and writes nothing', async (name) => {
+    const [, doc, rawVars] = cases().find(([n]) => n === name)!;
+    await warm();
+    const vars: Record<string, unknown> = { ...rawVars };
+    if (name === 'invalidateCacheKey')
+      vars.key = (await keysUnder(SHARED_REDIS_URL, prefix)).find((k) => k.endsWith(`:f:Dataset.statistics:${id}:-`));
+    const before = await snapshot(prefix);
 
-      const dry = (await gw.gql(doc as any, { ...vars, dryRun: true }, { token: admin })) as any;
-      expect(dry.errors).toBeUndefined();
-      const dryResult = Object.values(dry.data)[0] as { invalidated: number; dryRun: boolean };
-      expect(dryResult.dryRun).toBe(true);
-      expect(dryResult.invalidated).toBeGreaterThan(0);
-      expect(await snapshot(prefix)).toEqual(before);
-      expect((await gw.gql(DatasetStatisticsDocument, { id })).extensions).toMatchObject({ cache: { fields: { 'Dataset.statistics': HIT } } });
+    const dry = (await gw.gql(doc as any, { ...vars, dryRun: true }, { token: admin })) as any;
+    expect(dry.errors).toBeUndefined();
+    const dryResult = Object.values(dry.data)[0] as { invalidated: number; dryRun: boolean };
+    expect(dryResult.dryRun).toBe(true);
+    expect(dryResult.invalidated).toBeGreaterThan(0);
+    expect(await snapshot(prefix)).toEqual(before);
+    expect((await gw.gql(DatasetStatisticsDocument, { id })).extensions).toMatchObject({ cache: { fields: { 'Dataset.statistics': HIT } } });
 
-      const real = (await gw.gql(doc as any, vars, { token: admin })) as any;
-      expect({ ...(Object.values(real.data)[0] as object), dryRun: true }).toEqual(dryResult);
-      expect(await snapshot(prefix)).not.toEqual(before);
-    },
-  );
+    const real = (await gw.gql(doc as any, vars, { token: admin })) as any;
+    expect({ ...(Object.values(real.data)[0] as object), dryRun: true }).toEqual(dryResult);
+    expect(await snapshot(prefix)).not.toEqual(before);
+  });
 
   /** Fills the entries every case touches. */
   async function warm(): Promise<void> {
@@ -255,7 +264,12 @@ describe('admin invalidation reaches the in-process tier of every instance', () 
   let id: string;
 
   beforeAll(async () => {
-    pair = await startGatewayPair('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_L1_MAX_BYTES: String(16 * 1024 * 1024), ...FIELD_CACHING_ONLY });
+    pair = await startGatewayPair('pglite', {
+      REDIS_URL: SHARED_REDIS_URL,
+      REDIS_CACHE_PREFIX: prefix,
+      CACHE_L1_MAX_BYTES: String(16 * 1024 * 1024),
+      ...FIELD_CACHING_ONLY,
+    });
     [a, b] = pair;
     admin = await a.token('root', 'admin');
     id = await createDataset(a, await a.token('alice'), 'numbers');
@@ -284,7 +298,22 @@ describe('admin invalidation reaches the in-process tier of every instance', () 
 
 /** A COMPLETED run written straight into the database (as a trainer leaves it), with the metrics given. */
 async function insertCompletedRun(gw: TestGateway, datasetId: string, accuracy: number): Promise<string> {
-  const metrics = { accuracy, precision: 0.5, recall: 0.5, f1: 0.5, classes: ['even', 'odd'], confusionMatrix: [[1, 1], [1, 1]], trainRows: 8, testRows: 4, usableRows: 12, droppedRows: 0, trainingMs: 1 };
+  const metrics = {
+    accuracy,
+    precision: 0.5,
+    recall: 0.5,
+    f1: 0.5,
+    classes: ['even', 'odd'],
+    confusionMatrix: [
+      [1, 1],
+      [1, 1],
+    ],
+    trainRows: 8,
+    testRows: 4,
+    usableRows: 12,
+    droppedRows: 0,
+    trainingMs: 1,
+  };
   const [row] = await gw.gateway.db.query<{ id: string }>(
     `INSERT INTO model_run (dataset_id, name, algorithm, target, features, seed, status, attempts, metrics, feature_importance, started_at, completed_at)
      VALUES ($1, 'inserted by the test', 'DECISION_TREE', 'label', '["x","y"]'::jsonb, 7, 'COMPLETED', 1, $2::jsonb, '[]'::jsonb, now(), now())

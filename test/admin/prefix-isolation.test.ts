@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
-import { ClearCacheDocument, DatasetEdaDocument, DatasetStatisticsDocument, InvalidateCachePatternDocument, MyProgressDocument } from '../generated/graphql';
+import {
+  ClearCacheDocument,
+  DatasetEdaDocument,
+  DatasetStatisticsDocument,
+  InvalidateCachePatternDocument,
+  MyProgressDocument,
+} from '../generated/graphql';
 import { createDataset } from '../helpers/datasets';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';

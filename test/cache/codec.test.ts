@@ -1,4 +1,13 @@
-import { decodeFieldEntry, decodeResponseEntry, decodeValue, encodeFieldEntry, encodeResponseEntry, encodeValue, isCompressed, summarizeEntry } from '../../src/cache/codec';
+import {
+  decodeFieldEntry,
+  decodeResponseEntry,
+  decodeValue,
+  encodeFieldEntry,
+  encodeResponseEntry,
+  encodeValue,
+  isCompressed,
+  summarizeEntry,
+} from '../../src/cache/codec';
 
 describe('cache value codec', () => {
   it('round-trips Dates, nested objects, nulls and floats exactly', () => {
@@ -35,22 +44,43 @@ describe('cache value codec', () => {
   });
 
   it('round-trips a whole-response entry, body bytes included', () => {
-    const entry = { body: Buffer.from('{"data":{}}'), tags: ['Dataset'], versions: ['v2'], createdAt: 100, ttlSeconds: 60, private: true, etag: '"e"' };
+    const entry = {
+      body: Buffer.from('{"data":{}}'),
+      tags: ['Dataset'],
+      versions: ['v2'],
+      createdAt: 100,
+      ttlSeconds: 60,
+      private: true,
+      etag: '"e"',
+    };
     expect(decodeResponseEntry(encodeResponseEntry(entry, 1024).bytes)).toEqual(entry);
   });
 
   it('refuses to read one kind of entry as the other', () => {
     const field = encodeFieldEntry({ value: 1, tags: [], versions: [], freshUntil: 1, createdAt: 0 }, 1024).bytes;
     expect(() => decodeResponseEntry(field)).toThrow(/malformed response entry/);
-    const response = encodeResponseEntry({ body: Buffer.from('x'), tags: [], versions: [], createdAt: 0, ttlSeconds: 1, private: false, etag: '"x"' }, 1024).bytes;
+    const response = encodeResponseEntry(
+      { body: Buffer.from('x'), tags: [], versions: [], createdAt: 0, ttlSeconds: 1, private: false, etag: '"x"' },
+      1024,
+    ).bytes;
     expect(() => decodeFieldEntry(response)).toThrow(/malformed field entry/);
   });
 
   it('summarizes either kind for administration: tags, stamps, times, compression', () => {
     const field = encodeFieldEntry({ value: 'v', tags: ['A'], versions: ['1'], freshUntil: 5000, createdAt: 1000 }, 1024).bytes;
     expect(summarizeEntry(field)).toEqual({ kind: 'field', tags: ['A'], versions: ['1'], createdAt: 1000, freshUntil: 5000, compressed: false });
-    const response = encodeResponseEntry({ body: Buffer.from('x'), tags: ['B'], versions: ['2'], createdAt: 1000, ttlSeconds: 3, private: false, etag: '"x"' }, 1024).bytes;
-    expect(summarizeEntry(response)).toEqual({ kind: 'response', tags: ['B'], versions: ['2'], createdAt: 1000, freshUntil: 4000, compressed: false });
+    const response = encodeResponseEntry(
+      { body: Buffer.from('x'), tags: ['B'], versions: ['2'], createdAt: 1000, ttlSeconds: 3, private: false, etag: '"x"' },
+      1024,
+    ).bytes;
+    expect(summarizeEntry(response)).toEqual({
+      kind: 'response',
+      tags: ['B'],
+      versions: ['2'],
+      createdAt: 1000,
+      freshUntil: 4000,
+      compressed: false,
+    });
     expect(summarizeEntry(encodeValue({ not: 'an entry' }, 1024).bytes)).toBeUndefined();
     expect(summarizeEntry(Buffer.from([0x7f]))).toBeUndefined();
   });

@@ -4,7 +4,11 @@ const space = { prefix: 'cachegate', schemaVersion: 'sabc' };
 
 describe('cache keys', () => {
   it('are readable for simple ids and arguments', () => {
-    const key = fieldKey(space, { coordinate: 'Dataset.visualization', parentId: '42', args: canonicalArgs({ kind: 'HISTOGRAM', column: 'Horsepower', bins: 20 }) });
+    const key = fieldKey(space, {
+      coordinate: 'Dataset.visualization',
+      parentId: '42',
+      args: canonicalArgs({ kind: 'HISTOGRAM', column: 'Horsepower', bins: 20 }),
+    });
     expect(key).toBe('cachegate:sabc:f:Dataset.visualization:42:bins%3D20%2Ccolumn%3DHorsepower%2Ckind%3DHISTOGRAM');
   });
 

@@ -17,9 +17,16 @@ describe.each([
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    gw = await startTestGateway('postgres', { REDIS_URL: redis.url, CACHE_DEBUG: '1', CACHE_RESPONSES: '0', CACHE_REDIS_TIMEOUT_MS: '100', CACHE_L1_MAX_BYTES: l1Bytes });
+    gw = await startTestGateway('postgres', {
+      REDIS_URL: redis.url,
+      CACHE_DEBUG: '1',
+      CACHE_RESPONSES: '0',
+      CACHE_REDIS_TIMEOUT_MS: '100',
+      CACHE_L1_MAX_BYTES: l1Bytes,
+    });
     const token = await gw.token('loader');
-    for (let i = 0; i < 4; i++) ids.push((await gw.gql(CreateDatasetDocument, { name: `d${i}`, csv: `v\n${i}\n${i * 2}` }, { token })).data!.createDataset.id);
+    for (let i = 0; i < 4; i++)
+      ids.push((await gw.gql(CreateDatasetDocument, { name: `d${i}`, csv: `v\n${i}\n${i * 2}` }, { token })).data!.createDataset.id);
   });
   afterAll(async () => {
     await gw.close();

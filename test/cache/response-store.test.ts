@@ -44,7 +44,14 @@ describe.each(stores)('stored whole responses on %s', (kind, storeOf) => {
   /** Stores body under k stamped with the current versions of its tags. */
   async function put(k: string, body: string, entryTags: string[]): Promise<void> {
     const versions = await tags.ensureVersions(entryTags, await tags.readVersions(entryTags));
-    await responses.store(k, { body: Buffer.from(body), tags: entryTags, versions: versions as string[], createdAt: Date.now(), ttlSeconds: 60, private: false });
+    await responses.store(k, {
+      body: Buffer.from(body),
+      tags: entryTags,
+      versions: versions as string[],
+      createdAt: Date.now(),
+      ttlSeconds: 60,
+      private: false,
+    });
   }
 
   it('serves an entry in one read when its tags were expected, and after the first hit in any case', async () => {

@@ -28,7 +28,8 @@ describe.each(DATABASE_KINDS)('database migrations (%s)', (kind) => {
     const [row] = await test.db.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [name]);
     return row.found !== null;
   };
-  const recorded = async () => (await test.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version);
+  const recorded = async () =>
+    (await test.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version);
 
   it('applies every migration file once, in order, and a second run applies none', async () => {
     const versions = shippedVersions();
@@ -36,7 +37,8 @@ describe.each(DATABASE_KINDS)('database migrations (%s)', (kind) => {
 
     expect(await migrate(test.db)).toEqual(versions);
     expect(await recorded()).toEqual(versions);
-    for (const table of ['dataset', 'dataset_chunk', 'progress_step', 'user_progress']) expect({ table, exists: await tableExists(table) }).toEqual({ table, exists: true });
+    for (const table of ['dataset', 'dataset_chunk', 'progress_step', 'user_progress'])
+      expect({ table, exists: await tableExists(table) }).toEqual({ table, exists: true });
 
     expect(await migrate(test.db)).toEqual([]);
     expect(await recorded()).toEqual(versions);

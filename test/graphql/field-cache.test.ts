@@ -167,7 +167,14 @@ describe('values above CACHE_MAX_ENTRY_BYTES', () => {
   const prefix = testPrefix();
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_RESPONSES: '0', CACHE_MAX_ENTRY_BYTES: '64', CACHE_COMPRESS_MIN_BYTES: '100000' });
+    gw = await startTestGateway('postgres', {
+      REDIS_URL: SHARED_REDIS_URL,
+      REDIS_CACHE_PREFIX: prefix,
+      CACHE_DEBUG: '1',
+      CACHE_RESPONSES: '0',
+      CACHE_MAX_ENTRY_BYTES: '64',
+      CACHE_COMPRESS_MIN_BYTES: '100000',
+    });
   });
   afterAll(async () => {
     await gw.close();

@@ -7,11 +7,22 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Headless Chromium with the flags this offline machine needs (no background networking). */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with: apt-get update && apt-get install -y chromium`);
+    throw new Error(
+      `${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with: apt-get update && apt-get install -y chromium`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: 60_000,
   });
 }

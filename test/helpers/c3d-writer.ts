@@ -80,7 +80,19 @@ export function writeC3d(options: C3dWriteOptions): Uint8Array {
 
   const groupsFor = (dataStartBlock: number) =>
     mergeGroups(
-      standardGroups({ options, frameCount, firstFrame, lastFrame, perFrame, scales, offsets, generalScale, pointScale, pointLabels, dataStartBlock }),
+      standardGroups({
+        options,
+        frameCount,
+        firstFrame,
+        lastFrame,
+        perFrame,
+        scales,
+        offsets,
+        generalScale,
+        pointScale,
+        pointLabels,
+        dataStartBlock,
+      }),
       options.extraGroups ?? [],
     );
   const { section, dataStartBlock } = layOutParameterSection(groupsFor, processor);
@@ -111,7 +123,8 @@ export function writeC3d(options: C3dWriteOptions): Uint8Array {
       ? (value: number, c: number) => value / factors[c] + offsets[c]
       : (value: number, c: number) => {
           const raw = Math.round(value / factors[c] + offsets[c]);
-          if (!(raw >= min && raw <= max)) throw new RangeError(`channel ${labels[c]} value ${value} stores as ${raw}, outside ${min}..${max}; adjust its scale or offset`);
+          if (!(raw >= min && raw <= max))
+            throw new RangeError(`channel ${labels[c]} value ${value} stores as ${raw}, outside ${min}..${max}; adjust its scale or offset`);
           return raw;
         };
   let at = dataStart;
@@ -184,7 +197,12 @@ function standardGroups(input: StandardGroupInput): C3dGroupSpec[] {
         ...continuedParameters('SCALE', 'float', input.scales, chunk),
         { name: 'GEN_SCALE', type: 'float', values: [input.generalScale] },
         // OFFSET is int16; an unsigned offset like 32768 is stored as its 16-bit pattern.
-        ...continuedParameters('OFFSET', 'int16', input.offsets.map((o) => (o > 0x7fff ? o - 0x10000 : o)), chunk),
+        ...continuedParameters(
+          'OFFSET',
+          'int16',
+          input.offsets.map((o) => (o > 0x7fff ? o - 0x10000 : o)),
+          chunk,
+        ),
         { name: 'RATE', type: 'float', values: [options.frameRate * perFrame] },
         { name: 'FORMAT', type: 'char', values: [analog.format ?? 'SIGNED'] },
         { name: 'BITS', type: 'int16', values: [analog.bits ?? 16] },

@@ -25,7 +25,11 @@ export interface TestGateway {
   /** The gateway's log lines when started with captureLogs; empty otherwise. */
   logs: LogCapture;
   /** Sends a typed operation over HTTP; token is a raw bearer token. */
-  gql<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, opts?: { token?: string; headers?: Record<string, string> }): Promise<ExecutionResult<R> & { status: number }>;
+  gql<R, V>(
+    doc: TypedDocumentNode<R, V>,
+    variables?: V,
+    opts?: { token?: string; headers?: Record<string, string> },
+  ): Promise<ExecutionResult<R> & { status: number }>;
   token(user: string, role?: Role): Promise<string>;
   close(): Promise<void>;
 }
@@ -44,7 +48,11 @@ export interface StartOptions {
  * drops; given a Database, over that one, which close() leaves open: two gateways started in
  * turn on one database are a gateway and its restart.
  */
-export async function startTestGateway(database: DatabaseKind | Database, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  database: DatabaseKind | Database,
+  env: Record<string, string> = {},
+  opts: StartOptions = {},
+): Promise<TestGateway> {
   if (typeof database !== 'string') return startOver(database, env, opts);
   const testDb = await openTestDatabase(database);
   const gw = await startOver(testDb.db, env, opts);
@@ -115,4 +123,5 @@ export const FIELD_CACHING_ONLY = { CACHE_DEBUG: '1', CACHE_RESPONSES: '0' };
 export const codes = (r: ExecutionResult) => (r.errors ?? []).map((e) => e.extensions?.code);
 
 /** extensions.cache.fields of a CACHE_DEBUG response: hits and misses per coordinate in that request. */
-export const cacheOf = (r: { extensions?: Record<string, any> }) => (r.extensions?.cache?.fields ?? {}) as Record<string, { hits: number; misses: number }>;
+export const cacheOf = (r: { extensions?: Record<string, any> }) =>
+  (r.extensions?.cache?.fields ?? {}) as Record<string, { hits: number; misses: number }>;

@@ -7,7 +7,11 @@ export interface RawResponse {
 
 /** POSTs a GraphQL body as JSON and returns status, headers and the parsed body. */
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return read(res);
 }
 

@@ -72,7 +72,9 @@ export class OwnRedis {
   /** (Re)starts the server on the same port and waits until it answers PING. */
   async launch(): Promise<void> {
     const users = this.acl ? ['--user', 'default', 'off', '--user', this.acl.user, 'on', `>${this.acl.password}`, '~*', '&*', '+@all'] : [];
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...users], { stdio: 'ignore' });
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...users], {
+      stdio: 'ignore',
+    });
     // Wait for the port with plain TCP: an ioredis client that failed to connect keeps a 2 s timer after disconnect().
     const deadline = Date.now() + 10_000;
     while (!(await portOpen(this.port))) {

@@ -18,13 +18,24 @@ async function badTokens(): Promise<Array<[string, string]>> {
   return [
     [
       'an expired token',
-      await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt(nowSeconds() - 7200).setExpirationTime(nowSeconds() - 3600).sign(key),
+      await new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('alice')
+        .setIssuedAt(nowSeconds() - 7200)
+        .setExpirationTime(nowSeconds() - 3600)
+        .sign(key),
     ],
     ['a token signed with another secret', await signToken('not-the-gateway-secret-0123456789', { id: 'mallory', role: 'admin' })],
-    ['a token with an unknown role', await new SignJWT({ role: 'superuser' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('1h').sign(key)],
+    [
+      'a token with an unknown role',
+      await new SignJWT({ role: 'superuser' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('1h').sign(key),
+    ],
     ['a token without a role', await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('1h').sign(key)],
     ['a token without a subject', await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key)],
-    ['a token with an empty subject', await new SignJWT({ role: 'user' }).setProtectedHeader({ alg: 'HS256' }).setSubject('').setExpirationTime('1h').sign(key)],
+    [
+      'a token with an empty subject',
+      await new SignJWT({ role: 'user' }).setProtectedHeader({ alg: 'HS256' }).setSubject('').setExpirationTime('1h').sign(key),
+    ],
     [
       'an unsigned token (alg none)',
       `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', exp: nowSeconds() + 3600 })).toString('base64url')}.`,
@@ -42,7 +53,10 @@ async function runTokenScript(env: NodeJS.ProcessEnv): Promise<string> {
     env,
     timeout: 60_000,
   });
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }
 
@@ -105,13 +119,20 @@ describe.each(DATABASE_KINDS)('bearer tokens at the gateway (%s)', (kind) => {
     expect(mine.status).toBe(200);
     expect(mine.data!.myProgress.userId).toBe('carol');
     // The gateway's own helper signs with the same secret as above, so a refusal below is the token's fault.
-    expect((await gw.gql(UserProgressDocument, { userId: 'x' }, { token: await signToken(TEST_JWT_SECRET, { id: 'root', role: 'admin' }) })).errors).toBeUndefined();
+    expect(
+      (await gw.gql(UserProgressDocument, { userId: 'x' }, { token: await signToken(TEST_JWT_SECRET, { id: 'root', role: 'admin' }) })).errors,
+    ).toBeUndefined();
   });
 
   it('refuses expired, forged, role-less, subject-less and unsigned tokens with UNAUTHENTICATED (HTTP 401), even on public queries', async () => {
     for (const [what, token] of bad) {
       const res = await gw.gql(DatasetsDocument, {}, { token });
-      expect({ what, status: res.status, codes: codes(res), data: res.data ?? null }).toEqual({ what, status: 401, codes: ['UNAUTHENTICATED'], data: null });
+      expect({ what, status: res.status, codes: codes(res), data: res.data ?? null }).toEqual({
+        what,
+        status: 401,
+        codes: ['UNAUTHENTICATED'],
+        data: null,
+      });
     }
   });
 

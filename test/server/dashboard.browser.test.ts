@@ -60,7 +60,14 @@ describe('the cache dashboard in a browser', () => {
       // The table and the per-field chart show the counts the gateway recorded.
       const row = page.locator('#fields tbody tr[data-coordinate="Dataset.statistics"]');
       await row.waitFor();
-      expect(await row.locator('td').allInnerTexts()).toEqual(['Dataset.statistics', '2', '1', '66.67 %', expect.stringMatching(/^\d/), expect.stringMatching(/^\d/)]);
+      expect(await row.locator('td').allInnerTexts()).toEqual([
+        'Dataset.statistics',
+        '2',
+        '1',
+        '66.67 %',
+        expect.stringMatching(/^\d/),
+        expect.stringMatching(/^\d/),
+      ]);
       await page.waitForFunction(() => document.getElementById('stat-hitRate')?.textContent === '50 %');
       const fields = await chartData(page, 'chart-fields');
       expect(fields.labels).toEqual(['Dataset.eda', 'Dataset.statistics']);

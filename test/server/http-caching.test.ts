@@ -27,7 +27,11 @@ describe('HTTP caching, GET and persisted queries', () => {
   });
 
   it('says no-store for responses that cannot be cached', async () => {
-    const r = await post(gw.url, { query: `mutation { appendDatasetRows(id: "${id}", csv: "x\\n4") { rowCount } }` }, { authorization: `Bearer ${token}` });
+    const r = await post(
+      gw.url,
+      { query: `mutation { appendDatasetRows(id: "${id}", csv: "x\\n4") { rowCount } }` },
+      { authorization: `Bearer ${token}` },
+    );
     expect(r.headers.get('cache-control')).toBe('no-store');
   });
 

@@ -53,7 +53,12 @@ describe.each(DATABASE_KINDS)('HTTP routes of the gateway (%s)', (kind) => {
       const type = asset.headers.get('content-type') ?? '';
       const body = await asset.arrayBuffer();
       const expectedType = url.endsWith('.css') ? /^text\/css/ : /^(?:text|application)\/javascript/;
-      expect({ url, status: asset.status, typeOk: expectedType.test(type), empty: body.byteLength === 0 }).toEqual({ url, status: 200, typeOk: true, empty: false });
+      expect({ url, status: asset.status, typeOk: expectedType.test(type), empty: body.byteLength === 0 }).toEqual({
+        url,
+        status: 200,
+        typeOk: true,
+        empty: false,
+      });
     }
   });
 
@@ -90,7 +95,11 @@ describe.each(DATABASE_KINDS)('HTTP routes of the gateway (%s)', (kind) => {
   });
 
   it('refuses other methods with 405 and other content types with 415, and keeps serving', async () => {
-    const put = await fetch(`${gw.url}/graphql`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"query":"{ datasets { name } }"}' });
+    const put = await fetch(`${gw.url}/graphql`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ datasets { name } }"}',
+    });
     expect(put.status).toBe(405);
     expect((await put.json()).errors[0].message).toMatch(/GET .* and POST/);
     const text = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ datasets { name } }' });
@@ -101,11 +110,15 @@ describe.each(DATABASE_KINDS)('HTTP routes of the gateway (%s)', (kind) => {
 
   it('refuses a body declared larger than the limit with 413 before reading it', async () => {
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) } }, (r) => {
-        let body = '';
-        r.on('data', (c) => (body += c));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-      });
+      const req = request(
+        `${gw.url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) } },
+        (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       // Only the start of the declared body is sent: the answer must not wait for the rest.
       req.write('{"query":');
@@ -144,7 +157,13 @@ describe.each(DATABASE_KINDS)('HTTP in production mode (%s)', (kind) => {
       (await postRaw(gw.url, JSON.stringify({ query: '{ datasets { name ' }))).json,
       (await postRaw(gw.url, JSON.stringify({ query: '{ noSuchField }' }))).json,
     ];
-    expect(responses.map((r) => codes(r))).toEqual([['BAD_USER_INPUT'], ['UNAUTHENTICATED'], ['UNAUTHENTICATED'], ['GRAPHQL_PARSE_FAILED'], ['GRAPHQL_VALIDATION_FAILED']]);
+    expect(responses.map((r) => codes(r))).toEqual([
+      ['BAD_USER_INPUT'],
+      ['UNAUTHENTICATED'],
+      ['UNAUTHENTICATED'],
+      ['GRAPHQL_PARSE_FAILED'],
+      ['GRAPHQL_VALIDATION_FAILED'],
+    ]);
     for (const r of responses) {
       for (const error of r.errors!) {
         expect(error.extensions ?? {}).not.toHaveProperty('stacktrace');

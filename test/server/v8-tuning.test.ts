@@ -18,7 +18,9 @@ async function pretenuringDecisions(enabled: boolean): Promise<string[]> {
     for (let i = 0; i < 2e6; i++) kept.push(park(i));
     process.stdout.write(String(kept.length));
   `;
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--trace-pretenuring-statistics', '-e', script], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--trace-pretenuring-statistics', '-e', script], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   expect(stdout).toMatch(/2000000$/);
   return `${stdout}\n${stderr}`.split('\n').filter((l) => /=> tenure/.test(l));
 }

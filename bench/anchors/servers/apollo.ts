@@ -28,14 +28,23 @@ async function main(): Promise<void> {
     const hm = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') hm.set(k, v);
     const result = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method!, headers: hm, search: '', body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined },
+      httpGraphQLRequest: {
+        method: req.method!,
+        headers: hm,
+        search: '',
+        body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined,
+      },
       context: async () => ({}),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.statusCode = result.status ?? 200;
     res.end(result.body.kind === 'complete' ? result.body.string : '');
   }).listen(Number(env('PORT')), '127.0.0.1', () => process.stdout.write('ready\n'));
-  serveCounter(Number(env('COUNTER_PORT')), () => data.computations, () => (data.computations = 0));
+  serveCounter(
+    Number(env('COUNTER_PORT')),
+    () => data.computations,
+    () => (data.computations = 0),
+  );
 }
 
 main().catch((err) => {

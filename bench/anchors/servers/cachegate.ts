@@ -7,7 +7,12 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase();
   const { gateway } = await startBenchGateway(
     db,
-    { REDIS_URL: env('REDIS_URL'), REDIS_CACHE_PREFIX: env('PREFIX'), CACHE_L1_MAX_BYTES: env('L1_BYTES'), V8_PRETENURING: process.env.V8_PRETENURING ?? '' },
+    {
+      REDIS_URL: env('REDIS_URL'),
+      REDIS_CACHE_PREFIX: env('PREFIX'),
+      CACHE_L1_MAX_BYTES: env('L1_BYTES'),
+      V8_PRETENURING: process.env.V8_PRETENURING ?? '',
+    },
     undefined,
     Number(env('PORT')),
   );
@@ -25,7 +30,11 @@ async function main(): Promise<void> {
   // Exit cleanly on SIGTERM so `node --cpu-prof` writes its profile.
   process.on('SIGTERM', () => process.exit(0));
   process.stdout.write('ready\n');
-  serveCounter(Number(env('COUNTER_PORT')), () => computations, () => (computations = 0));
+  serveCounter(
+    Number(env('COUNTER_PORT')),
+    () => computations,
+    () => (computations = 0),
+  );
 }
 
 main().catch((err) => {

@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   } as any);
   await app.listen({ port: Number(env('PORT')), host: '127.0.0.1' });
   process.stdout.write('ready\n');
-  serveCounter(Number(env('COUNTER_PORT')), () => data.computations, () => (data.computations = 0));
+  serveCounter(
+    Number(env('COUNTER_PORT')),
+    () => data.computations,
+    () => (data.computations = 0),
+  );
 }
 
 main().catch((err) => {

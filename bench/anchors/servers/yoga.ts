@@ -24,4 +24,8 @@ const yoga = createYoga({
   plugins: [useResponseCache({ session: () => null, cache: createRedisCache({ redis }), ttl: 7_200_000 })],
 });
 createServer(yoga).listen(Number(env('PORT')), '127.0.0.1', () => process.stdout.write('ready\n'));
-serveCounter(Number(env('COUNTER_PORT')), () => data.computations, () => (data.computations = 0));
+serveCounter(
+  Number(env('COUNTER_PORT')),
+  () => data.computations,
+  () => (data.computations = 0),
+);

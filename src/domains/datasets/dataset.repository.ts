@@ -66,10 +66,9 @@ export async function insertDataset(tx: Queryable, name: string, source: string,
 
 /** Stores table's rows as new chunks after the existing ones and returns the updated dataset. */
 export async function appendRows(tx: Queryable, dataset: Dataset, table: Table): Promise<Dataset> {
-  const [{ next }] = await tx.query<{ next: number }>(
-    'SELECT COALESCE(MAX(seq) + 1, 0)::int AS next FROM dataset_chunk WHERE dataset_id = $1',
-    [Number(dataset.id)],
-  );
+  const [{ next }] = await tx.query<{ next: number }>('SELECT COALESCE(MAX(seq) + 1, 0)::int AS next FROM dataset_chunk WHERE dataset_id = $1', [
+    Number(dataset.id),
+  ]);
   let seq = next;
   for (let start = 0; start < table.rowCount; start += CHUNK_ROWS) {
     const end = Math.min(start + CHUNK_ROWS, table.rowCount);
@@ -81,10 +80,10 @@ export async function appendRows(tx: Queryable, dataset: Dataset, table: Table):
       JSON.stringify(slice),
     ]);
   }
-  const [row] = await tx.query<DatasetRow>(
-    `UPDATE dataset SET row_count = row_count + $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-    [Number(dataset.id), table.rowCount],
-  );
+  const [row] = await tx.query<DatasetRow>(`UPDATE dataset SET row_count = row_count + $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [
+    Number(dataset.id),
+    table.rowCount,
+  ]);
   return toDataset(row);
 }
 
@@ -97,8 +96,6 @@ export async function deleteDataset(tx: Queryable, id: string): Promise<boolean>
 
 /** The stored chunks of a dataset as JSON text, in order; parsing is left to the worker thread. */
 export async function loadChunkTexts(db: Queryable, id: string): Promise<string[]> {
-  const rows = await db.query<{ data: string }>('SELECT data::text AS data FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [
-    Number(id),
-  ]);
+  const rows = await db.query<{ data: string }>('SELECT data::text AS data FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [Number(id)]);
   return rows.map((r) => r.data);
 }

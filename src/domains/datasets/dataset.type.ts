@@ -96,6 +96,8 @@ export class Visualization {
   @Field(() => VisualizationKind) kind!: VisualizationKind;
   @Field() column!: string;
   @Field(() => String, { nullable: true }) column2!: string | null;
-  @Field(() => JSONScalar, { description: 'HISTOGRAM: { bins: [{ x0, x1, count }] }; SCATTER: { points: [{ x, y }], total }; BAR: { bars: [{ category, count }], otherCount }' })
+  @Field(() => JSONScalar, {
+    description: 'HISTOGRAM: { bins: [{ x0, x1, count }] }; SCATTER: { points: [{ x, y }], total }; BAR: { bars: [{ category, count }], otherCount }',
+  })
   data!: unknown;
 }

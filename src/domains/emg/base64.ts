@@ -19,7 +19,8 @@ export function base64DecodedSize(text: string): number {
  */
 export function decodeBase64Strict(text: string, maxBytes: number): Uint8Array {
   const size = base64DecodedSize(text);
-  if (size > maxBytes) throw new InputError(`the recording is ${size} bytes; at most ${maxBytes} bytes (${maxBytes / 1024 / 1024} MB) are accepted`, { bytes: size });
+  if (size > maxBytes)
+    throw new InputError(`the recording is ${size} bytes; at most ${maxBytes} bytes (${maxBytes / 1024 / 1024} MB) are accepted`, { bytes: size });
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== size || bytes.toString('base64') !== text) throw new InputError(`contentBase64 is not valid base64: ${base64Problem(text)}`);
   return bytes;

@@ -63,7 +63,13 @@ interface Row {
 
 function parseRows(body: string, skippedLines: number): Row[] {
   try {
-    const records = parse(body, { delimiter: [',', ';', '\t'], trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as Array<{
+    const records = parse(body, {
+      delimiter: [',', ';', '\t'],
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }) as unknown as Array<{
       record: string[];
       info: { lines: number };
     }>;
@@ -92,7 +98,8 @@ function toColumns(data: Row[], names: string[]): Float64Array[] {
     }
     row.cells.forEach((cell, c) => {
       const value = DECIMAL.test(cell) ? Number(cell) : NaN;
-      if (!Number.isFinite(value)) throw new InputError(`CSV line ${row.line}, column "${names[c]}": "${cell}" is not a number`, { line: row.line, column: names[c] });
+      if (!Number.isFinite(value))
+        throw new InputError(`CSV line ${row.line}, column "${names[c]}": "${cell}" is not a number`, { line: row.line, column: names[c] });
       columns[c][r] = value;
     });
   });

@@ -13,7 +13,16 @@ export interface DemoRecordingOptions {
   channels?: number;
 }
 
-const MUSCLES = ['Vastus lateralis', 'Rectus femoris', 'Biceps femoris', 'Gastrocnemius medialis', 'Tibialis anterior', 'Soleus', 'Gluteus maximus', 'Semitendinosus'];
+const MUSCLES = [
+  'Vastus lateralis',
+  'Rectus femoris',
+  'Biceps femoris',
+  'Gastrocnemius medialis',
+  'Tibialis anterior',
+  'Soleus',
+  'Gluteus maximus',
+  'Semitendinosus',
+];
 
 /** Median frequency at the end of the recording relative to its start, as in a fatiguing muscle. */
 const END_FREQUENCY_RATIO = 0.7;
@@ -29,8 +38,14 @@ const MAX_FRAME_RATE = 200;
 export function generateDemoRecording(options: DemoRecordingOptions): Uint8Array {
   const { seed, durationSeconds = 60, sampleRate = 2000, channels = 4 } = options;
   check(Number.isSafeInteger(seed), `seed must be an integer, got ${seed}`);
-  check(Number.isFinite(durationSeconds) && durationSeconds >= 1 && durationSeconds <= 3600, `durationSeconds must be from 1 to 3600, got ${durationSeconds}`);
-  check(Number.isInteger(sampleRate) && sampleRate >= 500 && sampleRate <= 20000, `sampleRate must be an integer from 500 to 20000 Hz, got ${sampleRate}`);
+  check(
+    Number.isFinite(durationSeconds) && durationSeconds >= 1 && durationSeconds <= 3600,
+    `durationSeconds must be from 1 to 3600, got ${durationSeconds}`,
+  );
+  check(
+    Number.isInteger(sampleRate) && sampleRate >= 500 && sampleRate <= 20000,
+    `sampleRate must be an integer from 500 to 20000 Hz, got ${sampleRate}`,
+  );
   check(Number.isInteger(channels) && channels >= 1 && channels <= 64, `channels must be an integer from 1 to 64, got ${channels}`);
 
   const samplesPerFrame = smallestDivisorAtOrAbove(sampleRate, sampleRate / MAX_FRAME_RATE);

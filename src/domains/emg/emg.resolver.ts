@@ -35,7 +35,9 @@ export class EmgResolver {
 
   @Authorized()
   @Invalidates(({ result }) => [entityTag('EmgRecording', result.id), typeTag('EmgRecording')])
-  @Mutation(() => EmgRecording, { description: 'Stores a C3D or CSV recording once it parses; the same file uploaded again returns the stored recording' })
+  @Mutation(() => EmgRecording, {
+    description: 'Stores a C3D or CSV recording once it parses; the same file uploaded again returns the stored recording',
+  })
   uploadEmgRecording(@Args() { name, format, contentBase64 }: UploadEmgRecordingArgs, @Ctx() ctx: AppContext): Promise<EmgRecording> {
     return ctx.services.emg.upload(name, format, contentBase64);
   }

@@ -51,7 +51,8 @@ export class EmgService {
     checkFormat(format);
     // The size follows from the length alone: an oversized text is refused before it is copied to the worker.
     const size = base64DecodedSize(contentBase64);
-    if (size > MAX_RECORDING_BYTES) throw new InputError(`the recording is ${size} bytes; at most ${MAX_RECORDING_BYTES} bytes (100 MB) are accepted`, { bytes: size });
+    if (size > MAX_RECORDING_BYTES)
+      throw new InputError(`the recording is ${size} bytes; at most ${MAX_RECORDING_BYTES} bytes (100 MB) are accepted`, { bytes: size });
     const bytes = await this.pool.run('decodeBase64', { text: contentBase64, maxBytes: MAX_RECORDING_BYTES });
     return this.store(validated, format, bytes);
   }
@@ -63,12 +64,16 @@ export class EmgService {
   async store(name: string, format: RecordingFormat, bytes: Uint8Array): Promise<EmgRecording> {
     const validated = validName(name);
     checkFormat(format);
-    if (bytes.byteLength > MAX_RECORDING_BYTES) throw new InputError(`the recording is ${bytes.byteLength} bytes; at most ${MAX_RECORDING_BYTES} bytes (100 MB) are accepted`);
+    if (bytes.byteLength > MAX_RECORDING_BYTES)
+      throw new InputError(`the recording is ${bytes.byteLength} bytes; at most ${MAX_RECORDING_BYTES} bytes (100 MB) are accepted`);
     const id = await contentId(bytes);
     const existing = (await repo.findRecordingsByIds(this.db, [id])).get(id);
     if (existing) {
       if (existing.format !== format) {
-        throw new InputError(`this file is stored already as ${existing.format} recording ${id}; it cannot also be ${format}`, { id, format: existing.format });
+        throw new InputError(`this file is stored already as ${existing.format} recording ${id}; it cannot also be ${format}`, {
+          id,
+          format: existing.format,
+        });
       }
       return existing;
     }
@@ -131,5 +136,6 @@ function validName(name: string): string {
 }
 
 function checkFormat(format: string): asserts format is RecordingFormat {
-  if (!RECORDING_FORMATS.includes(format as RecordingFormat)) throw new InputError(`format must be one of ${RECORDING_FORMATS.join(', ')}, got ${format}`);
+  if (!RECORDING_FORMATS.includes(format as RecordingFormat))
+    throw new InputError(`format must be one of ${RECORDING_FORMATS.join(', ')}, got ${format}`);
 }

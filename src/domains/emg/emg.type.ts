@@ -10,7 +10,7 @@ registerEnumType(EmgFormat, {
   description: 'The file format of an EMG recording',
   valuesConfig: {
     C3D: { description: 'C3D, the biomechanics format: analog channels, any processor type (Intel, DEC, MIPS), integer or float storage' },
-    CSV: { description: "CSV: a first column `time` in seconds, or a first line `# sample_rate=<Hz>`; then one column per channel" },
+    CSV: { description: 'CSV: a first column `time` in seconds, or a first line `# sample_rate=<Hz>`; then one column per channel' },
   },
 });
 
@@ -56,7 +56,8 @@ export class EmgChannelAnalysis {
   @Field(() => Float, { description: 'Hz, from the Welch power spectrum of the whole channel' }) medianFrequency!: number;
   @Field(() => Float, {
     nullable: true,
-    description: 'Hz per second: slope of the median frequency over consecutive windows; negative in a fatiguing muscle; null with fewer than two windows',
+    description:
+      'Hz per second: slope of the median frequency over consecutive windows; negative in a fatiguing muscle; null with fewer than two windows',
   })
   fatigueSlope!: number | null;
 }

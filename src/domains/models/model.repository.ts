@@ -141,14 +141,32 @@ export interface ClaimedRun {
  * a PostgreSQL database claim different runs.
  */
 export async function claimNextRun(db: Queryable): Promise<ClaimedRun | undefined> {
-  const rows = await db.query<{ id: string; dataset_id: number; algorithm: Algorithm; target: string; features: string[]; seed: number; attempts: number }>(
+  const rows = await db.query<{
+    id: string;
+    dataset_id: number;
+    algorithm: Algorithm;
+    target: string;
+    features: string[];
+    seed: number;
+    attempts: number;
+  }>(
     `UPDATE model_run
         SET status = 'TRAINING', attempts = attempts + 1, started_at = now(), heartbeat_at = now(), error = NULL
       WHERE id = (SELECT id FROM model_run WHERE status = 'QUEUED' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id, dataset_id, algorithm, target, features, seed, attempts`,
   );
   const r = rows[0];
-  return r && { id: r.id, datasetId: String(r.dataset_id), algorithm: r.algorithm, target: r.target, features: r.features, seed: r.seed, attempts: r.attempts };
+  return (
+    r && {
+      id: r.id,
+      datasetId: String(r.dataset_id),
+      algorithm: r.algorithm,
+      target: r.target,
+      features: r.features,
+      seed: r.seed,
+      attempts: r.attempts,
+    }
+  );
 }
 
 const HELD = "id = $1 AND attempts = $2 AND status = 'TRAINING'";
@@ -181,10 +199,10 @@ export async function failRun(db: Queryable, run: ClaimedRun, error: string): Pr
 
 /** Gives a run back to the queue (the gateway is stopping); the attempt does not count. */
 export async function releaseRun(db: Queryable, run: ClaimedRun): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE model_run SET status = 'QUEUED', attempts = attempts - 1, heartbeat_at = NULL WHERE ${HELD} RETURNING id`,
-    [run.id, run.attempts],
-  );
+  const rows = await db.query(`UPDATE model_run SET status = 'QUEUED', attempts = attempts - 1, heartbeat_at = NULL WHERE ${HELD} RETURNING id`, [
+    run.id,
+    run.attempts,
+  ]);
   return rows.length > 0;
 }
 

@@ -23,7 +23,11 @@ export async function seedModelRuns(models: ModelService, ctx: SeedContext): Pro
       continue;
     }
     for (const algorithm of algorithms) {
-      const queued = await ctx.db.query('SELECT 1 FROM model_run WHERE dataset_id = $1 AND algorithm = $2 AND target = $3', [dataset.id, algorithm, target]);
+      const queued = await ctx.db.query('SELECT 1 FROM model_run WHERE dataset_id = $1 AND algorithm = $2 AND target = $3', [
+        dataset.id,
+        algorithm,
+        target,
+      ]);
       if (queued.length > 0) continue;
       const run = await models.train({ datasetId: String(dataset.id), target, features, algorithm });
       ctx.progress(`model run queued: ${run.name}`);

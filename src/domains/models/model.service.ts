@@ -140,7 +140,8 @@ export class ModelService {
       });
     } catch (err) {
       // The dataset was deleted while the request was being validated.
-      if ((err as { code?: string }).code === '23503') throw new NotFoundError(`dataset ${request.datasetId} does not exist`, { datasetId: request.datasetId });
+      if ((err as { code?: string }).code === '23503')
+        throw new NotFoundError(`dataset ${request.datasetId} does not exist`, { datasetId: request.datasetId });
       throw err;
     }
     this.trainer.notify();
@@ -230,4 +231,3 @@ export class ModelService {
 export function runName(algorithm: Algorithm, dataset: Pick<Dataset, 'name'>, target: string): string {
   return `${algorithm} on ${dataset.name} → ${target}`;
 }
-

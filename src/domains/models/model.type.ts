@@ -25,7 +25,8 @@ export enum Algorithm {
 }
 registerEnumType(Algorithm, {
   name: 'Algorithm',
-  description: 'A classifier. Training uses at most 1,000 rows for RANDOM_FOREST and 2,000 for the others (a seeded stratified sample of larger datasets)',
+  description:
+    'A classifier. Training uses at most 1,000 rows for RANDOM_FOREST and 2,000 for the others (a seeded stratified sample of larger datasets)',
   valuesConfig: {
     RANDOM_FOREST: { description: '50 CART trees on bagged rows and features (ml-random-forest); at most 1,000 rows' },
     DECISION_TREE: { description: 'One CART tree, Gini impurity (ml-cart); at most 2,000 rows' },
@@ -101,7 +102,9 @@ export class ModelMetrics {
 @ObjectType()
 export class FeatureImportance {
   @Field() feature!: string;
-  @Field(() => Float, { description: 'Mean drop in test accuracy when the feature is shuffled (permutation importance); near 0 or below for a useless one' })
+  @Field(() => Float, {
+    description: 'Mean drop in test accuracy when the feature is shuffled (permutation importance); near 0 or below for a useless one',
+  })
   importance!: number;
 }
 

@@ -4,7 +4,15 @@
 import { serveJobs } from '../../lib/worker-host';
 import { tableFromChunks, type StoredTableJob } from '../datasets/compute';
 import type { Table } from '../datasets/table';
-import { predict, trainModel, validateTrainingRequest, type Prediction, type TrainedModel, type TrainingRequest, type TrainOptions } from './training';
+import {
+  predict,
+  trainModel,
+  validateTrainingRequest,
+  type Prediction,
+  type TrainedModel,
+  type TrainingRequest,
+  type TrainOptions,
+} from './training';
 
 export interface TrainJob extends TrainOptions {
   table: Table;
@@ -27,7 +35,8 @@ const modelJobs = {
   train: ({ table, ...options }: TrainJob): TrainedModel => trainModel(table, options),
   trainStored: ({ columns, chunks, ...options }: TrainStoredJob): TrainedModel => trainModel(tableFromChunks(columns, chunks), options),
   /** The features a training request resolves to, or the InputError naming what is wrong with it. */
-  validateStored: ({ columns, chunks, ...request }: ValidateStoredJob): string[] => validateTrainingRequest(tableFromChunks(columns, chunks), request),
+  validateStored: ({ columns, chunks, ...request }: ValidateStoredJob): string[] =>
+    validateTrainingRequest(tableFromChunks(columns, chunks), request),
   predict: ({ model, input }: PredictJob): Prediction => predict(model, input),
 };
 

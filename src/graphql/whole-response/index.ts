@@ -52,8 +52,7 @@ export interface PendingResponse {
 
 /** How HTTP may cache a response: decided here, written as headers by the HTTP layer. */
 export type ResponseCaching =
-  | { verdict: 'BYPASS' }
-  | { verdict: 'HIT' | 'MISS'; private: boolean; maxAgeSeconds: number; etag: string; createdAt: number };
+  { verdict: 'BYPASS' } | { verdict: 'HIT' | 'MISS'; private: boolean; maxAgeSeconds: number; etag: string; createdAt: number };
 
 export class WholeResponseCache {
   readonly planner: DocumentPlanner;
@@ -125,7 +124,13 @@ export class WholeResponseCache {
    * no stale or bypassed field, every tag version known and agreed on), and says how HTTP may
    * cache it. body is what the client gets; a stored body never carries a debug report.
    */
-  async complete(pending: PendingResponse | undefined, rc: RequestCache | undefined, status: number, body: Buffer, storedBody = body): Promise<ResponseCaching> {
+  async complete(
+    pending: PendingResponse | undefined,
+    rc: RequestCache | undefined,
+    status: number,
+    body: Buffer,
+    storedBody = body,
+  ): Promise<ResponseCaching> {
     if (!pending || !rc || status !== 200 || !rc.wholeResponseStorable) return { verdict: 'BYPASS' };
     const ttlSeconds = Math.min(pending.candidate.op.minTtlSeconds ?? this.opts.defaultTtlSeconds, rc.minTtlSeconds);
     const isPrivate = pending.candidate.private || rc.private;
@@ -133,7 +138,15 @@ export class WholeResponseCache {
     const createdAt = Date.now();
     const { tags, versions } = await this.stampOf(pending, rc);
     if (versions.every((v) => v !== null) && !this.opts.values.anyPending(tags)) {
-      await this.opts.store.store(pending.key, { body: storedBody, tags, versions: versions as string[], createdAt, ttlSeconds, private: isPrivate, etag });
+      await this.opts.store.store(pending.key, {
+        body: storedBody,
+        tags,
+        versions: versions as string[],
+        createdAt,
+        ttlSeconds,
+        private: isPrivate,
+        etag,
+      });
     }
     return { verdict: 'MISS', private: isPrivate, maxAgeSeconds: ttlSeconds, etag, createdAt };
   }

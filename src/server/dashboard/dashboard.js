@@ -5,7 +5,9 @@
   'use strict';
 
   var Chart = window.Chart;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var params = new URLSearchParams(location.search);
   var POLL_MS = Math.max(500, (Number(params.get('poll')) || 5) * 1000);
   var HISTORY_POINTS = 120;
@@ -27,38 +29,52 @@
 
   var hitRateChart = new Chart($('chart-hitrate'), {
     type: 'line',
-    data: { labels: [], datasets: [
-      { label: 'hit rate, this interval (%)', data: [], borderColor: '#1f6feb', backgroundColor: '#1f6feb', spanGaps: true, yAxisID: 'rate' },
-      { label: 'hit rate, since reset (%)', data: [], borderColor: '#8250df', backgroundColor: '#8250df', borderDash: [4, 3], yAxisID: 'rate' },
-      { label: 'misses, this interval', data: [], type: 'bar', backgroundColor: 'rgba(198,40,40,.35)', yAxisID: 'count' },
-    ] },
-    options: { scales: {
-      rate: { position: 'left', min: 0, max: 100, title: { display: true, text: '%' } },
-      count: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'misses' } },
-    } },
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'hit rate, this interval (%)', data: [], borderColor: '#1f6feb', backgroundColor: '#1f6feb', spanGaps: true, yAxisID: 'rate' },
+        { label: 'hit rate, since reset (%)', data: [], borderColor: '#8250df', backgroundColor: '#8250df', borderDash: [4, 3], yAxisID: 'rate' },
+        { label: 'misses, this interval', data: [], type: 'bar', backgroundColor: 'rgba(198,40,40,.35)', yAxisID: 'count' },
+      ],
+    },
+    options: {
+      scales: {
+        rate: { position: 'left', min: 0, max: 100, title: { display: true, text: '%' } },
+        count: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'misses' } },
+      },
+    },
   });
   var fieldsChart = new Chart($('chart-fields'), {
     type: 'bar',
-    data: { labels: [], datasets: [
-      { label: 'hits', data: [], backgroundColor: '#2e7d32' },
-      { label: 'misses', data: [], backgroundColor: '#c62828' },
-    ] },
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'hits', data: [], backgroundColor: '#2e7d32' },
+        { label: 'misses', data: [], backgroundColor: '#c62828' },
+      ],
+    },
     options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } },
   });
   var latencyChart = new Chart($('chart-latency'), {
     type: 'bar',
-    data: { labels: [], datasets: [
-      { label: 'avg hit (ms)', data: [], backgroundColor: '#2e7d32' },
-      { label: 'avg miss (ms)', data: [], backgroundColor: '#c62828' },
-    ] },
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'avg hit (ms)', data: [], backgroundColor: '#2e7d32' },
+        { label: 'avg miss (ms)', data: [], backgroundColor: '#c62828' },
+      ],
+    },
     options: { indexAxis: 'y', scales: { x: { type: 'logarithmic' } } },
   });
   var memoryChart = new Chart($('chart-memory'), {
     type: 'line',
-    data: { labels: [], datasets: [
-      { label: 'Redis used memory (MB)', data: [], borderColor: '#d97706', backgroundColor: '#d97706' },
-      { label: 'in-process tier (MB)', data: [], borderColor: '#0891b2', backgroundColor: '#0891b2' },
-    ] },
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'Redis used memory (MB)', data: [], borderColor: '#d97706', backgroundColor: '#d97706' },
+        { label: 'in-process tier (MB)', data: [], borderColor: '#0891b2', backgroundColor: '#0891b2' },
+      ],
+    },
     options: { scales: { y: { beginAtZero: true } } },
   });
 
@@ -66,7 +82,9 @@
     var headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (token) headers.authorization = 'Bearer ' + token;
     return fetch('/graphql', { method: 'POST', headers: headers, body: JSON.stringify({ query: query, variables: variables || {} }) })
-      .then(function (res) { return res.json(); })
+      .then(function (res) {
+        return res.json();
+      })
       .then(function (body) {
         if (body.errors && body.errors.length) {
           var e = body.errors[0];
@@ -86,16 +104,26 @@
 
   var fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
   var fmt2 = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
-  var pct = function (r) { return fmt2.format(r * 100) + ' %'; };
-  var mb = function (bytes) { return bytes == null ? null : Math.round((bytes / 1048576) * 100) / 100; };
-  var bytesText = function (b) { return b < 1024 ? b + ' B' : b < 1048576 ? fmt2.format(b / 1024) + ' KB' : fmt2.format(b / 1048576) + ' MB'; };
+  var pct = function (r) {
+    return fmt2.format(r * 100) + ' %';
+  };
+  var mb = function (bytes) {
+    return bytes == null ? null : Math.round((bytes / 1048576) * 100) / 100;
+  };
+  var bytesText = function (b) {
+    return b < 1024 ? b + ' B' : b < 1048576 ? fmt2.format(b / 1024) + ' KB' : fmt2.format(b / 1048576) + ' MB';
+  };
 
   function pushPoint(chart, label, values) {
     chart.data.labels.push(label);
-    values.forEach(function (v, i) { chart.data.datasets[i].data.push(v); });
+    values.forEach(function (v, i) {
+      chart.data.datasets[i].data.push(v);
+    });
     if (chart.data.labels.length > HISTORY_POINTS) {
       chart.data.labels.shift();
-      chart.data.datasets.forEach(function (d) { d.data.shift(); });
+      chart.data.datasets.forEach(function (d) {
+        d.data.shift();
+      });
     }
     chart.update('none');
   }
@@ -129,14 +157,24 @@
     pushPoint(hitRateChart, time, [interval, Math.round(s.hitRate * 10000) / 100, intervalMisses]);
     pushPoint(memoryChart, time, [mb(s.redisUsedMemoryBytes), mb(s.l1Bytes)]);
 
-    var labels = s.fields.map(function (f) { return f.coordinate; });
+    var labels = s.fields.map(function (f) {
+      return f.coordinate;
+    });
     fieldsChart.data.labels = labels;
-    fieldsChart.data.datasets[0].data = s.fields.map(function (f) { return f.hits; });
-    fieldsChart.data.datasets[1].data = s.fields.map(function (f) { return f.misses; });
+    fieldsChart.data.datasets[0].data = s.fields.map(function (f) {
+      return f.hits;
+    });
+    fieldsChart.data.datasets[1].data = s.fields.map(function (f) {
+      return f.misses;
+    });
     fieldsChart.update('none');
     latencyChart.data.labels = labels;
-    latencyChart.data.datasets[0].data = s.fields.map(function (f) { return f.avgHitMs; });
-    latencyChart.data.datasets[1].data = s.fields.map(function (f) { return f.avgMissMs; });
+    latencyChart.data.datasets[0].data = s.fields.map(function (f) {
+      return f.avgHitMs;
+    });
+    latencyChart.data.datasets[1].data = s.fields.map(function (f) {
+      return f.avgMissMs;
+    });
     latencyChart.update('none');
 
     var body = $('fields').tBodies[0];
@@ -151,8 +189,16 @@
     s.fields.forEach(function (f) {
       var row = body.insertRow();
       row.dataset.coordinate = f.coordinate;
-      [f.coordinate, fmt.format(f.hits), fmt.format(f.misses), pct(f.hitRate), f.avgHitMs == null ? '–' : fmt2.format(f.avgHitMs), f.avgMissMs == null ? '–' : fmt2.format(f.avgMissMs)]
-        .forEach(function (text) { row.insertCell().textContent = text; });
+      [
+        f.coordinate,
+        fmt.format(f.hits),
+        fmt.format(f.misses),
+        pct(f.hitRate),
+        f.avgHitMs == null ? '–' : fmt2.format(f.avgHitMs),
+        f.avgMissMs == null ? '–' : fmt2.format(f.avgMissMs),
+      ].forEach(function (text) {
+        row.insertCell().textContent = text;
+      });
     });
   }
 
@@ -171,7 +217,9 @@
   function poll() {
     if (polling) return Promise.resolve();
     polling = true;
-    var health = gql(HEALTH_QUERY).then(function (d) { renderHealth(d.cacheHealth); });
+    var health = gql(HEALTH_QUERY).then(function (d) {
+      renderHealth(d.cacheHealth);
+    });
     var stats = token
       ? gql(STATS_QUERY).then(function (d) {
           renderStats(d.cacheStats);
@@ -187,7 +235,9 @@
         showError(err.message);
         if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') $('status').textContent = 'token refused';
       })
-      .then(function () { polling = false; });
+      .then(function () {
+        polling = false;
+      });
   }
 
   function start() {
@@ -199,7 +249,9 @@
 
   $('auth').addEventListener('submit', function (event) {
     event.preventDefault();
-    token = $('token').value.trim().replace(/^Bearer\s+/i, '');
+    token = $('token')
+      .value.trim()
+      .replace(/^Bearer\s+/i, '');
     sessionStorage.setItem(TOKEN_KEY, token);
     $('status').textContent = token ? 'connecting…' : 'not connected';
     start();
@@ -220,9 +272,20 @@
 
   function runMutation(mutation, argName, value) {
     var dryRun = $('dry-run').checked;
-    var input = argName === 'tags' ? value.split(',').map(function (t) { return t.trim(); }).filter(Boolean) : value.trim();
+    var input =
+      argName === 'tags'
+        ? value
+            .split(',')
+            .map(function (t) {
+              return t.trim();
+            })
+            .filter(Boolean)
+        : value.trim();
     $('result').textContent = mutation + '…';
-    return gql(OPERATIONS.invalidate[mutation], { value: input, dryRun: dryRun }).then(function (d) { report(mutation, d.r); poll(); }, failed);
+    return gql(OPERATIONS.invalidate[mutation], { value: input, dryRun: dryRun }).then(function (d) {
+      report(mutation, d.r);
+      poll();
+    }, failed);
   }
 
   Array.prototype.forEach.call(document.querySelectorAll('#invalidate form'), function (form) {
@@ -238,19 +301,27 @@
     if (!clearButton.classList.contains('armed')) {
       clearButton.classList.add('armed');
       clearButton.textContent = 'Click again to clear';
-      disarm = setTimeout(function () { clearButton.classList.remove('armed'); clearButton.textContent = 'Clear cache'; }, 5000);
+      disarm = setTimeout(function () {
+        clearButton.classList.remove('armed');
+        clearButton.textContent = 'Clear cache';
+      }, 5000);
       return;
     }
     clearTimeout(disarm);
     clearButton.classList.remove('armed');
     clearButton.textContent = 'Clear cache';
-    gql(OPERATIONS.invalidate.clearCache, { dryRun: $('dry-run').checked })
-      .then(function (d) { report('clearCache', d.r); poll(); }, failed);
+    gql(OPERATIONS.invalidate.clearCache, { dryRun: $('dry-run').checked }).then(function (d) {
+      report('clearCache', d.r);
+      poll();
+    }, failed);
   });
 
   $('reset-stats').addEventListener('click', function () {
-    gql(OPERATIONS.resetStats)
-      .then(function () { $('result').textContent = 'resetCacheStats: counters zeroed'; previous = null; poll(); }, failed);
+    gql(OPERATIONS.resetStats).then(function () {
+      $('result').textContent = 'resetCacheStats: counters zeroed';
+      previous = null;
+      poll();
+    }, failed);
   });
 
   $('poll').textContent = String(POLL_MS / 1000);

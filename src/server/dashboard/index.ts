@@ -47,7 +47,10 @@ export function serveDashboard(pathname: string, res: ServerResponse): boolean {
   }
   if (!pathname.startsWith('/dashboard/assets/')) return false;
   if (pathname === '/dashboard/assets/operations.js') {
-    sendText(res, 200, operationsScript(), 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' });
+    sendText(res, 200, operationsScript(), 'text/javascript; charset=utf-8', {
+      'cache-control': 'public, max-age=300',
+      'x-content-type-options': 'nosniff',
+    });
     return true;
   }
   const asset = FILES[pathname.slice('/dashboard/assets/'.length)];

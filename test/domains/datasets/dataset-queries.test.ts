@@ -119,8 +119,13 @@ describe.each(DATABASE_KINDS)('datasets over GraphQL (%s)', (kind) => {
     await gw?.close();
   });
 
-  const visualization = async (id: string, vkind: VisualizationKind, column: string, more: { column2?: string; bins?: number } = {}, headers?: Record<string, string>) =>
-    gw.gql(DatasetVisualizationDocument, { id, kind: vkind, column, column2: more.column2 ?? null, bins: more.bins ?? null }, { headers });
+  const visualization = async (
+    id: string,
+    vkind: VisualizationKind,
+    column: string,
+    more: { column2?: string; bins?: number } = {},
+    headers?: Record<string, string>,
+  ) => gw.gql(DatasetVisualizationDocument, { id, kind: vkind, column, column2: more.column2 ?? null, bins: more.bins ?? null }, { headers });
 
   it('computes Horsepower statistics equal to the ones computed from the raw cars.json', async () => {
     const horsepower = present(cars, 'Horsepower');
@@ -156,7 +161,8 @@ describe.each(DATABASE_KINDS)('datasets over GraphQL (%s)', (kind) => {
     const numeric = numericColumns(cars);
     expect(numeric).toHaveLength(6);
     const expectedPairs: string[] = [];
-    for (let i = 0; i < numeric.length; i++) for (let j = i + 1; j < numeric.length; j++) expectedPairs.push([numeric[i], numeric[j]].sort().join(' ~ '));
+    for (let i = 0; i < numeric.length; i++)
+      for (let j = i + 1; j < numeric.length; j++) expectedPairs.push([numeric[i], numeric[j]].sort().join(' ~ '));
     const actualPairs = correlations.map((c) => [c.a, c.b].sort().join(' ~ '));
     expect(actualPairs.sort()).toEqual(expectedPairs.sort());
 
@@ -167,7 +173,9 @@ describe.each(DATABASE_KINDS)('datasets over GraphQL (%s)', (kind) => {
   it('counts missing values per column exactly as the raw file has them', async () => {
     const res = await gw.gql(DatasetEdaDocument, { id: carsId });
     const missing = Object.fromEntries(res.data!.dataset!.eda.missing.map((m) => [m.column, m.count]));
-    const expected = Object.fromEntries(Object.keys(cars[0]).map((name) => [name, cars.filter((r) => r[name] === null || r[name] === undefined).length]));
+    const expected = Object.fromEntries(
+      Object.keys(cars[0]).map((name) => [name, cars.filter((r) => r[name] === null || r[name] === undefined).length]),
+    );
     expect(missing).toEqual(expected);
     expect(missing.Miles_per_Gallon).toBe(8);
     expect(missing.Horsepower).toBe(6);
@@ -238,7 +246,8 @@ describe.each(DATABASE_KINDS)('datasets over GraphQL (%s)', (kind) => {
     const nameData = name.data!.dataset!.visualization.data as BarData;
     const nameCounts = categoryCounts(cars, 'Name');
     expect(nameData.bars.length).toBeLessThanOrEqual(20);
-    for (const bar of nameData.bars) expect({ category: bar.category, count: bar.count }).toEqual({ category: bar.category, count: nameCounts.get(bar.category) });
+    for (const bar of nameData.bars)
+      expect({ category: bar.category, count: bar.count }).toEqual({ category: bar.category, count: nameCounts.get(bar.category) });
     const shown = nameData.bars.reduce((sum, b) => sum + b.count, 0);
     expect(nameData.otherCount).toBe(cars.length - shown);
     // Every category left out is no more frequent than the least frequent one shown.

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { vegaDataPath } from '../../../src/domains/datasets/dataset.seed';
-import { AppendDatasetRowsDocument, CreateDatasetDocument, DatasetDocument, DatasetsDocument, DatasetStatisticsDocument, DeleteDatasetDocument } from '../../generated/graphql';
+import {
+  AppendDatasetRowsDocument,
+  CreateDatasetDocument,
+  DatasetDocument,
+  DatasetsDocument,
+  DatasetStatisticsDocument,
+  DeleteDatasetDocument,
+} from '../../generated/graphql';
 import { DATABASE_KINDS } from '../../helpers/databases';
 import { codes, startTestGateway, type TestGateway } from '../../helpers/gateway';
 
@@ -24,8 +31,10 @@ describe.each(DATABASE_KINDS)('uploading datasets as CSV (%s)', (kind) => {
   });
 
   // auth null sends no Authorization header.
-  const create = (name: string, csv: string, auth: string | null = token) => gw.gql(CreateDatasetDocument, { name, csv }, { token: auth ?? undefined });
-  const append = (id: string, csv: string, auth: string | null = token) => gw.gql(AppendDatasetRowsDocument, { id, csv }, { token: auth ?? undefined });
+  const create = (name: string, csv: string, auth: string | null = token) =>
+    gw.gql(CreateDatasetDocument, { name, csv }, { token: auth ?? undefined });
+  const append = (id: string, csv: string, auth: string | null = token) =>
+    gw.gql(AppendDatasetRowsDocument, { id, csv }, { token: auth ?? undefined });
   const remove = (id: string, auth: string | null = token) => gw.gql(DeleteDatasetDocument, { id }, { token: auth ?? undefined });
 
   async function createWeather(name = 'weather'): Promise<string> {

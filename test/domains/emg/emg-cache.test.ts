@@ -85,7 +85,7 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
     expect(cacheOf(await gw.gql(EmgAnalysisDocument, { id: other }))['EmgRecording.analysis']).toEqual({ hits: 1, misses: 0 });
   });
 
-  it('an upload changes the recording\'s tag and the EmgRecording type tag', async () => {
+  it("an upload changes the recording's tag and the EmgRecording type tag", async () => {
     const text = sineCsv([65], 1000, 1);
     const id = await upload('CSV', text);
     const [entityBefore, typeBefore] = await tagVersions([`EmgRecording%3A${id}`, 'EmgRecording']);
@@ -97,6 +97,9 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
   });
 
   async function tagVersions(encodedTags: string[]): Promise<(string | null)[]> {
-    return readKeys(SHARED_REDIS_URL, encodedTags.map((t) => `${prefix}:tag:${t}`));
+    return readKeys(
+      SHARED_REDIS_URL,
+      encodedTags.map((t) => `${prefix}:tag:${t}`),
+    );
   }
 });

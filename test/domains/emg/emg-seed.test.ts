@@ -57,7 +57,11 @@ describe.each(DATABASE_KINDS)('seeding EMG recordings at first start (%s)', (kin
     writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
     messages.length = 0;
     await seedEmgRecordings(gw.gateway.services.emg, ctx, { dataDir: dir });
-    expect((await listed()).map((r) => r.name).sort()).toEqual(['Demo: fatiguing leg muscles (seed 1)', 'Demo: fatiguing leg muscles (seed 2)', 'short demo']);
+    expect((await listed()).map((r) => r.name).sort()).toEqual([
+      'Demo: fatiguing leg muscles (seed 1)',
+      'Demo: fatiguing leg muscles (seed 2)',
+      'short demo',
+    ]);
     expect(messages).toEqual([
       'EMG recording 1/4: Demo: fatiguing leg muscles (seed 1) (already stored)',
       'EMG recording 2/4: Demo: fatiguing leg muscles (seed 2) (already stored)',
@@ -75,7 +79,7 @@ describe.each(DATABASE_KINDS)('seeding EMG recordings at first start (%s)', (kin
     expect(messages).toEqual([expect.stringMatching(/^EMG recording 1\/2: broken skipped/), 'EMG recording 2/2: short demo (already stored)']);
   });
 
-  it('the gateway\'s first-start seed adds the demos and the C3D files of ../shared/data/emg when that folder exists', async () => {
+  it("the gateway's first-start seed adds the demos and the C3D files of ../shared/data/emg when that folder exists", async () => {
     await gw.gateway.db.query('DELETE FROM emg_recording');
     const seed = seedsOf(gw.gateway.services).find((s) => s.name === 'emg-recordings');
     expect(seed).toBeDefined();

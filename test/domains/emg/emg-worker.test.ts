@@ -23,7 +23,7 @@ describe('the EMG worker', () => {
     expect(result).toEqual(recordingMetadata(parseRecording('C3D', bytes)));
   });
 
-  test('a bad file comes back as an InputError (code BAD_USER_INPUT) with the reader\'s message', async () => {
+  test("a bad file comes back as an InputError (code BAD_USER_INPUT) with the reader's message", async () => {
     const failure = pool.run('metadata', { format: 'C3D', bytes: new Uint8Array(20) });
     await expect(failure).rejects.toBeInstanceOf(InputError);
     await expect(failure).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/shorter than the 512-byte header/) });

@@ -4,7 +4,10 @@ import type { Recording } from '../../../src/domains/emg/recording';
 import type { TestGateway } from '../../helpers/gateway';
 
 export function sine(amplitude: number, frequencyHz: number, sampleRate: number, seconds: number, phase = 0): Float64Array {
-  return Float64Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) => amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate + phase));
+  return Float64Array.from(
+    { length: Math.round(seconds * sampleRate) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate + phase),
+  );
 }
 
 /** A sine whose frequency moves linearly from startHz at rateHzPerSecond (negative: falling). */

@@ -24,7 +24,7 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
     await gw?.close();
   });
 
-  it('reads a C3D recording\'s metadata from its parameters', async () => {
+  it("reads a C3D recording's metadata from its parameters", async () => {
     const res = await gw.gql(EmgMetadataDocument, { id: c3dId });
     expect(res.errors).toBeUndefined();
     expect(res.data!.emgRecording!.metadata).toEqual({
@@ -38,9 +38,15 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
     });
   });
 
-  it('reads a CSV recording\'s metadata, its rate from the time column', async () => {
+  it("reads a CSV recording's metadata, its rate from the time column", async () => {
     const metadata = (await gw.gql(EmgMetadataDocument, { id: csvId })).data!.emgRecording!.metadata;
-    expect(metadata).toMatchObject({ format: 'CSV', frameCount: 2000, channelCount: 2, channels: ['sine 40 Hz', 'sine 120 Hz'], subject: 'Sine subject' });
+    expect(metadata).toMatchObject({
+      format: 'CSV',
+      frameCount: 2000,
+      channelCount: 2,
+      channels: ['sine 40 Hz', 'sine 120 Hz'],
+      subject: 'Sine subject',
+    });
     expect(metadata.sampleRate).toBeCloseTo(1000, 6);
     expect(metadata.durationSeconds).toBeCloseTo(2, 6);
   });

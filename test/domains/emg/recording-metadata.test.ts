@@ -32,7 +32,9 @@ describe('parseRecording and recordingMetadata', () => {
   });
 
   test('an unknown format is an InputError naming the known ones', () => {
-    expect(inputErrorFrom(() => parseRecording('WAV' as RecordingFormat, new Uint8Array(10))).message).toMatch(/unknown recording format "WAV"; expected one of C3D, CSV/);
+    expect(inputErrorFrom(() => parseRecording('WAV' as RecordingFormat, new Uint8Array(10))).message).toMatch(
+      /unknown recording format "WAV"; expected one of C3D, CSV/,
+    );
   });
 
   test('a C3D file without analog channels or without frames is an InputError', () => {

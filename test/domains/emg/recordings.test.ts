@@ -33,9 +33,14 @@ describe.each(DATABASE_KINDS)('storing, listing and deleting EMG recordings (%s)
     const large = await shortDemo(gw, 12);
     const small = Buffer.from(sineCsv([50], 1000, 0.02));
     expect(small.byteLength).toBeLessThan(1024);
-    for (const [format, bytes] of [['C3D', large], ['CSV', small]] as const) {
+    for (const [format, bytes] of [
+      ['C3D', large],
+      ['CSV', small],
+    ] as const) {
       const id = (await upload(`round trip ${format}`, format, bytes)).data!.uploadEmgRecording.id;
-      const [row] = await gw.gateway.db.query<{ bytes: Uint8Array; byte_size: number }>('SELECT bytes, byte_size FROM emg_recording WHERE id = $1', [id]);
+      const [row] = await gw.gateway.db.query<{ bytes: Uint8Array; byte_size: number }>('SELECT bytes, byte_size FROM emg_recording WHERE id = $1', [
+        id,
+      ]);
       expect(row.bytes).toBeInstanceOf(Uint8Array);
       expect(row.byte_size).toBe(bytes.byteLength);
       // Buffer.equals: jest's element-by-element toEqual takes seconds on a megabyte.

@@ -67,7 +67,7 @@ describe.each(DATABASE_KINDS)('refusing EMG uploads that are not a readable file
     expect(await storedIds(gw)).toEqual(before);
   });
 
-  it('refuses a corrupt C3D file with the reader\'s reason', async () => {
+  it("refuses a corrupt C3D file with the reader's reason", async () => {
     const bytes = await shortDemo(gw, 21);
     expect(await refused('C3D', base64(bytes.subarray(0, 300)))).toMatch(/shorter than the 512-byte header/);
     const notC3d = Buffer.from(bytes);

@@ -38,7 +38,13 @@ describe.each(DATABASE_KINDS)('what a model run changes leaves no stale cache en
 
   it('caches ModelRun.metrics as null while the run trains, and serves the metrics once it completes', async () => {
     // As if another gateway were training it: its heartbeat is fresh, so this one leaves it alone.
-    const id = await insertRun(gw.gateway.db, { datasetId: penguins, status: 'TRAINING', heartbeat: 'fresh', target: 'Species', features: PENGUIN_FEATURES });
+    const id = await insertRun(gw.gateway.db, {
+      datasetId: penguins,
+      status: 'TRAINING',
+      heartbeat: 'fresh',
+      target: 'Species',
+      features: PENGUIN_FEATURES,
+    });
     const before = await gw.gql(ModelRunMetricsDocument, { id });
     expect(before.data!.modelRun).toMatchObject({ status: 'TRAINING', metrics: null });
     expect(cacheOf(before)['ModelRun.metrics']).toEqual({ hits: 0, misses: 1 });
@@ -49,7 +55,7 @@ describe.each(DATABASE_KINDS)('what a model run changes leaves no stale cache en
     gw.gateway.services.models.trainer.notify();
     // Polling with the metrics: each read while it trains caches null again, which completion must invalidate.
     let after = await gw.gql(ModelRunMetricsDocument, { id });
-    for (const deadline = Date.now() + 45_000; after.data?.modelRun?.status !== 'COMPLETED' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 45_000; after.data?.modelRun?.status !== 'COMPLETED' && Date.now() < deadline;) {
       expect(after.data!.modelRun!.metrics).toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 20));
       after = await gw.gql(ModelRunMetricsDocument, { id });

@@ -22,7 +22,9 @@ describe.each(DATABASE_KINDS)('predict answers with a COMPLETED run (%s)', (kind
   const species = (r: number) => table().data[table().columns.findIndex((c) => c.name === 'Species')][r];
   /** Rows where every feature is present, spread over the table (it is sorted by species). */
   const completeRows = () =>
-    Array.from({ length: table().rowCount }, (_, r) => r).filter((r) => Object.values(rowInput(table(), PENGUIN_FEATURES, r)).every((v) => v !== null));
+    Array.from({ length: table().rowCount }, (_, r) => r).filter((r) =>
+      Object.values(rowInput(table(), PENGUIN_FEATURES, r)).every((v) => v !== null),
+    );
 
   it('gets rows of the dataset mostly right, with probabilities that sum to 1, most probable first', async () => {
     const rows = completeRows().filter((_, i) => i % 8 === 0);
@@ -48,7 +50,10 @@ describe.each(DATABASE_KINDS)('predict answers with a COMPLETED run (%s)', (kind
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [withoutSex, /missing feature "Sex"/],
       [{ ...input, Tail: 3 }, /unexpected feature "Tail"/],
-      [{ ...input, Island: 3, 'Body Mass (g)': 'heavy' }, /feature "Island" must be a string, got number 3; feature "Body Mass \(g\)" must be a finite number, got string "heavy"/],
+      [
+        { ...input, Island: 3, 'Body Mass (g)': 'heavy' },
+        /feature "Island" must be a string, got number 3; feature "Body Mass \(g\)" must be a finite number, got string "heavy"/,
+      ],
       [{ ...input, 'Beak Length (mm)': null }, /feature "Beak Length \(mm\)" must be a finite number, got null/],
     ];
     for (const [bad, message] of cases) {

@@ -32,7 +32,12 @@ describe.each(DATABASE_KINDS)('on start, the models domain (%s)', (kind) => {
   }
 
   const statusInDb = async (id: string) =>
-    (await testDb.db.query<{ status: string; attempts: number; error: string | null }>('SELECT status, attempts, error FROM model_run WHERE id = $1', [id]))[0];
+    (
+      await testDb.db.query<{ status: string; attempts: number; error: string | null }>(
+        'SELECT status, attempts, error FROM model_run WHERE id = $1',
+        [id],
+      )
+    )[0];
 
   it('queues decision trees and forests on cars and penguins on first start, after the vega datasets, and trains them', async () => {
     const g = await restart();
@@ -82,7 +87,8 @@ describe.each(DATABASE_KINDS)('on start, the models domain (%s)', (kind) => {
   it('gives the run it is training back to the queue when it stops, and the next start trains it', async () => {
     let g = await restart();
     const token = await g.token('operator');
-    const { id } = (await g.gql(TrainModelDocument, { datasetId: cars, target: 'Origin', features: CARS_FEATURES, algorithm: 'KNN' }, { token })).data!.trainModel;
+    const { id } = (await g.gql(TrainModelDocument, { datasetId: cars, target: 'Origin', features: CARS_FEATURES, algorithm: 'KNN' }, { token }))
+      .data!.trainModel;
     await waitForRun(g, id, ['TRAINING', 'COMPLETED']);
     await g.close();
     gw = undefined;
@@ -96,7 +102,9 @@ describe.each(DATABASE_KINDS)('on start, the models domain (%s)', (kind) => {
 
   it('predicts with models trained before the restart: they are stored in the database', async () => {
     const g = await restart();
-    const [tree] = (await g.gql(ModelRunsDocument, { datasetId: cars, status: 'COMPLETED' })).data!.modelRuns.filter((r) => r.algorithm === 'DECISION_TREE');
+    const [tree] = (await g.gql(ModelRunsDocument, { datasetId: cars, status: 'COMPLETED' })).data!.modelRuns.filter(
+      (r) => r.algorithm === 'DECISION_TREE',
+    );
     expect(tree).toBeDefined();
     const table = vegaTable('cars.json');
     const origin = table.columns.findIndex((c) => c.name === 'Origin');

@@ -99,8 +99,9 @@ describe.each(DATABASE_KINDS)('trainModel (%s)', (kind) => {
         data: [rows.map((r) => r.x), rows.map((r) => r.y)],
         rowCount: rows.length,
       });
-      const run = (await gw.gql(TrainModelDocument, { datasetId: dataset.id, target: 'y', features: ['x'], algorithm: 'LOGISTIC_REGRESSION' }, { token })).data!
-        .trainModel;
+      const run = (
+        await gw.gql(TrainModelDocument, { datasetId: dataset.id, target: 'y', features: ['x'], algorithm: 'LOGISTIC_REGRESSION' }, { token })
+      ).data!.trainModel;
       expect(run.status).toBe('QUEUED');
       const failed = await waitForRun(gw, run.id);
       expect(failed.status).toBe('FAILED');
@@ -123,7 +124,8 @@ describe.each(DATABASE_KINDS)('trainModel (%s)', (kind) => {
         data: [x, label],
         rowCount: n,
       });
-      const run = (await gw.gql(TrainModelDocument, { datasetId: dataset.id, target: 'band', algorithm: 'DECISION_TREE' }, { token })).data!.trainModel;
+      const run = (await gw.gql(TrainModelDocument, { datasetId: dataset.id, target: 'band', algorithm: 'DECISION_TREE' }, { token })).data!
+        .trainModel;
       expect(run.features).toEqual(['x']);
       expect((await waitForRun(gw, run.id)).status).toBe('COMPLETED');
       const m = (await gw.gql(ModelRunDetailsDocument, { id: run.id })).data!.modelRun!.metrics!;
@@ -142,7 +144,11 @@ describe.each(DATABASE_KINDS)('trainModel (%s)', (kind) => {
       expect(mine.map((r) => r.algorithm)).toEqual(['KNN', 'DECISION_TREE']);
       const failed = (await gw.gql(ModelRunsDocument, { status: 'FAILED' })).data!.modelRuns;
       expect(failed.map((r) => r.status)).toEqual(['FAILED']);
-      expect((await gw.gql(ModelRunsDocument, { status: 'COMPLETED' })).data!.modelRuns.map((r) => r.algorithm).sort()).toEqual(['DECISION_TREE', 'DECISION_TREE', 'KNN']);
+      expect((await gw.gql(ModelRunsDocument, { status: 'COMPLETED' })).data!.modelRuns.map((r) => r.algorithm).sort()).toEqual([
+        'DECISION_TREE',
+        'DECISION_TREE',
+        'KNN',
+      ]);
       expect((await gw.gql(ModelRunsDocument, { limit: 1 })).data!.modelRuns).toHaveLength(1);
       const nested = (await gw.gql(DatasetModelRunsDocument, { id: penguins })).data!.dataset!.modelRuns;
       expect(nested.map((r) => r.id)).toEqual(mine.map((r) => r.id));
@@ -153,7 +159,11 @@ describe.each(DATABASE_KINDS)('trainModel (%s)', (kind) => {
 
   describe('refuses what it cannot train', () => {
     const train = (vars: { datasetId?: string; target: string; features?: string[] | null; algorithm?: 'DECISION_TREE' | 'KNN' }, auth = true) =>
-      gw.gql(TrainModelDocument, { datasetId: vars.datasetId ?? cars, target: vars.target, features: vars.features, algorithm: vars.algorithm ?? 'DECISION_TREE' }, auth ? { token } : {});
+      gw.gql(
+        TrainModelDocument,
+        { datasetId: vars.datasetId ?? cars, target: vars.target, features: vars.features, algorithm: vars.algorithm ?? 'DECISION_TREE' },
+        auth ? { token } : {},
+      );
 
     it('NOT_FOUND for an unknown dataset', async () => {
       for (const datasetId of ['999999', 'not-a-number']) {

@@ -12,7 +12,8 @@ const schema = buildSchema(`
 /** Declares root lookups as @CacheableLookup does, on a schema built from SDL. */
 function withLookupTags(target: GraphQLSchema, lookups: Record<string, LookupTags>): GraphQLSchema {
   const fields = target.getQueryType()!.getFields();
-  for (const [name, tagsOf] of Object.entries(lookups)) Object.assign(fields[name], { extensions: { ...fields[name].extensions, [LOOKUP_TAGS]: tagsOf } });
+  for (const [name, tagsOf] of Object.entries(lookups))
+    Object.assign(fields[name], { extensions: { ...fields[name].extensions, [LOOKUP_TAGS]: tagsOf } });
   return target;
 }
 

@@ -37,7 +37,11 @@ async function race(kind: DatabaseKind, parts: Partial<GatewayParts> = {}) {
     armed = true;
     const reader = post(gw.url, { query: QUERY, variables: { id } });
     await waitFor(() => reached, 'the reader to load');
-    const mutation = await post(gw.url, { query: `mutation { appendDatasetRows(id: "${id}", csv: "x\\n4\\n5\\n6") { rowCount } }` }, { authorization: `Bearer ${token}` });
+    const mutation = await post(
+      gw.url,
+      { query: `mutation { appendDatasetRows(id: "${id}", csv: "x\\n4\\n5\\n6") { rowCount } }` },
+      { authorization: `Bearer ${token}` },
+    );
     expect(mutation.json.data.appendDatasetRows.rowCount).toBe(6);
     held.open();
     const old = await reader;

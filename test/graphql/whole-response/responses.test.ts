@@ -52,7 +52,11 @@ describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
 
   it('answers fresh data right after a mutation that changes it', async () => {
     await post(gw.url, { query: STATS, variables: { id } });
-    const appended = await post(gw.url, { query: `mutation { appendDatasetRows(id: "${id}", csv: "x,y\\n7,8") { rowCount } }` }, { authorization: `Bearer ${token}` });
+    const appended = await post(
+      gw.url,
+      { query: `mutation { appendDatasetRows(id: "${id}", csv: "x,y\\n7,8") { rowCount } }` },
+      { authorization: `Bearer ${token}` },
+    );
     expect(appended.json.data.appendDatasetRows.rowCount).toBe(4);
     expect(appended.headers.get('x-cache')).toBe('BYPASS');
     const after = await post(gw.url, { query: STATS, variables: { id } });
@@ -73,7 +77,11 @@ describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
   it('never shares a PRIVATE whole response between users', async () => {
     const bob = await gw.token('bob');
     const q = '{ myProgress { userId completedCount } }';
-    await post(gw.url, { query: 'mutation { completeProgressStep(step: "browse-datasets") { completedCount } }' }, { authorization: `Bearer ${token}` });
+    await post(
+      gw.url,
+      { query: 'mutation { completeProgressStep(step: "browse-datasets") { completedCount } }' },
+      { authorization: `Bearer ${token}` },
+    );
     const a1 = await post(gw.url, { query: q }, { authorization: `Bearer ${token}` });
     const a2 = await post(gw.url, { query: q }, { authorization: `Bearer ${token}` });
     const b1 = await post(gw.url, { query: q }, { authorization: `Bearer ${bob}` });

@@ -20,7 +20,10 @@ export function resolveAnalogCalibration(parameters: ParameterSet, channels: num
   const labels = parameters.continuedStrings('ANALOG', 'LABELS');
   if (!labels) throw new InputError(`C3D file has ${channels} analog channels but no ANALOG:LABELS`, { channels });
   if (labels.length < channels) {
-    throw new InputError(`C3D ANALOG:LABELS (with LABELS2 …) names ${labels.length} channels but ANALOG:USED is ${channels}`, { labels: labels.length, channels });
+    throw new InputError(`C3D ANALOG:LABELS (with LABELS2 …) names ${labels.length} channels but ANALOG:USED is ${channels}`, {
+      labels: labels.length,
+      channels,
+    });
   }
 
   const unsigned = readUnsigned(parameters);
@@ -46,7 +49,11 @@ function perChannel(parameters: ParameterSet, name: string, channels: number, ab
   const values = parameters.continuedNumbers('ANALOG', name);
   if (!values) return new Array<number>(channels).fill(absent);
   if (values.length < channels) {
-    throw new InputError(`C3D ANALOG:${name} has ${values.length} values for ${channels} channels`, { parameter: name, values: values.length, channels });
+    throw new InputError(`C3D ANALOG:${name} has ${values.length} values for ${channels} channels`, {
+      parameter: name,
+      values: values.length,
+      channels,
+    });
   }
   return values.slice(0, channels);
 }

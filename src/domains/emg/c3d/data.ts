@@ -35,10 +35,13 @@ export function readAnalogData(reader: ByteReader, layout: DataLayout, calibrati
         const value = (read(at) - offsets[c]) * factors[c];
         // Float storage can hold NaN or Infinity; downstream features must stay finite.
         if (!Number.isFinite(value)) {
-          throw new InputError(`C3D analog sample ${index} of channel ${calibration.labels[c]} (frame ${layout.firstFrame + frame}) is not a finite number`, {
-            channel: calibration.labels[c],
-            frame: layout.firstFrame + frame,
-          });
+          throw new InputError(
+            `C3D analog sample ${index} of channel ${calibration.labels[c]} (frame ${layout.firstFrame + frame}) is not a finite number`,
+            {
+              channel: calibration.labels[c],
+              frame: layout.firstFrame + frame,
+            },
+          );
         }
         samples[c][index] = value;
         at += wordBytes;

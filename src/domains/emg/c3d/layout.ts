@@ -34,7 +34,10 @@ export function resolveDataLayout(header: C3dHeader, parameters: ParameterSet, f
   const pointCount = header.pointCount;
   const pointsUsed = parameters.firstNumber('POINT', 'USED');
   if (pointsUsed !== undefined && pointsUsed !== pointCount) {
-    throw new InputError(`C3D header stores ${pointCount} points per frame but POINT:USED is ${pointsUsed}`, { headerPoints: pointCount, pointsUsed });
+    throw new InputError(`C3D header stores ${pointCount} points per frame but POINT:USED is ${pointsUsed}`, {
+      headerPoints: pointCount,
+      pointsUsed,
+    });
   }
 
   const { analogChannels, analogSamplesPerFrame } = resolveAnalogCounts(header, parameters);
@@ -43,10 +46,13 @@ export function resolveDataLayout(header: C3dHeader, parameters: ParameterSet, f
   const { firstFrame, frameCount } = resolveFrameRange(header, parameters);
 
   if (header.dataStartBlock <= header.parameterBlock) {
-    throw new InputError(`C3D header puts the data at block ${header.dataStartBlock}, not after the parameter section at block ${header.parameterBlock}`, {
-      dataStartBlock: header.dataStartBlock,
-      parameterBlock: header.parameterBlock,
-    });
+    throw new InputError(
+      `C3D header puts the data at block ${header.dataStartBlock}, not after the parameter section at block ${header.parameterBlock}`,
+      {
+        dataStartBlock: header.dataStartBlock,
+        parameterBlock: header.parameterBlock,
+      },
+    );
   }
   const dataStart = (header.dataStartBlock - 1) * BLOCK_BYTES;
   const wordBytes = storage === 'float' ? 4 : 2;
@@ -73,10 +79,13 @@ function resolveAnalogCounts(header: C3dHeader, parameters: ParameterSet): { ana
     return { analogChannels: 0, analogSamplesPerFrame: 0 };
   }
   if (perFrame === 0 || perFrame % analogChannels !== 0) {
-    throw new InputError(`C3D header stores ${perFrame} analog values per frame, which is not a positive multiple of the ${analogChannels} channels in ANALOG:USED`, {
-      perFrame,
-      analogChannels,
-    });
+    throw new InputError(
+      `C3D header stores ${perFrame} analog values per frame, which is not a positive multiple of the ${analogChannels} channels in ANALOG:USED`,
+      {
+        perFrame,
+        analogChannels,
+      },
+    );
   }
   return { analogChannels, analogSamplesPerFrame: perFrame / analogChannels };
 }

@@ -38,16 +38,21 @@ const SECTION_PREAMBLE_BYTES = 4;
 /** The parameter section's first four bytes: block count at byte 3, processor type at byte 4. */
 export function readSectionPreamble(bytes: Uint8Array, sectionStart: number): { blockCount: number; processor: ProcessorType } {
   if (sectionStart + SECTION_PREAMBLE_BYTES > bytes.byteLength) {
-    throw new InputError(`C3D file is truncated: the parameter section should start at byte offset ${sectionStart}, but the file has ${bytes.byteLength} bytes`, {
-      sectionStart,
-      fileBytes: bytes.byteLength,
-    });
+    throw new InputError(
+      `C3D file is truncated: the parameter section should start at byte offset ${sectionStart}, but the file has ${bytes.byteLength} bytes`,
+      {
+        sectionStart,
+        fileBytes: bytes.byteLength,
+      },
+    );
   }
   const blockCount = bytes[sectionStart + 2];
   const typeByte = bytes[sectionStart + 3];
   const processor = processorTypeFromByte(typeByte);
   if (!processor) {
-    throw new InputError(`C3D parameter section declares processor type ${typeByte}; expected 84 (Intel), 85 (DEC) or 86 (MIPS)`, { processorTypeByte: typeByte });
+    throw new InputError(`C3D parameter section declares processor type ${typeByte}; expected 84 (Intel), 85 (DEC) or 86 (MIPS)`, {
+      processorTypeByte: typeByte,
+    });
   }
   if (blockCount === 0) throw new InputError('C3D parameter section declares 0 blocks', { sectionStart });
   return { blockCount, processor };
@@ -80,14 +85,20 @@ export function readParameterSection(reader: ByteReader, sectionStart: number, s
     if (offsetToNext === 0) break;
     const next = pointerAt + offsetToNext;
     if (offsetToNext < 0) {
-      throw new InputError(`C3D parameter record ${name} at byte offset ${pos} points backwards to byte offset ${next}, which would loop`, { offset: pos, next });
-    }
-    if (next >= reader.length) {
-      throw new InputError(`C3D parameter record ${name} at byte offset ${pos} points to byte offset ${next}, outside the ${reader.length}-byte file`, {
+      throw new InputError(`C3D parameter record ${name} at byte offset ${pos} points backwards to byte offset ${next}, which would loop`, {
         offset: pos,
         next,
-        fileBytes: reader.length,
       });
+    }
+    if (next >= reader.length) {
+      throw new InputError(
+        `C3D parameter record ${name} at byte offset ${pos} points to byte offset ${next}, outside the ${reader.length}-byte file`,
+        {
+          offset: pos,
+          next,
+          fileBytes: reader.length,
+        },
+      );
     }
     pos = next;
   }
@@ -124,10 +135,13 @@ function readParameterBody(reader: ByteReader, body: number, name: string, locke
   for (const d of dimensions) {
     elementCount *= d;
     if (elementCount * elementBytes > reader.length - dataAt) {
-      throw new InputError(`C3D parameter ${name} declares dimensions [${dimensions.join(', ')}], more data than the file holds after byte offset ${dataAt}`, {
-        parameter: name,
-        dimensions,
-      });
+      throw new InputError(
+        `C3D parameter ${name} declares dimensions [${dimensions.join(', ')}], more data than the file holds after byte offset ${dataAt}`,
+        {
+          parameter: name,
+          dimensions,
+        },
+      );
     }
   }
   reader.require(dataAt, elementCount * elementBytes, `values of parameter ${name}`);
@@ -148,7 +162,11 @@ function readStrings(reader: ByteReader, at: number, dimensions: number[], name:
   for (const d of dimensions.slice(1)) {
     count *= d;
     // Empty strings take no bytes, so [0, 255, 255, …] passes the size check; bound it here.
-    if (count > reader.length) throw new InputError(`C3D parameter ${name} declares dimensions [${dimensions.join(', ')}], an absurd number of strings`, { parameter: name, dimensions });
+    if (count > reader.length)
+      throw new InputError(`C3D parameter ${name} declares dimensions [${dimensions.join(', ')}], an absurd number of strings`, {
+        parameter: name,
+        dimensions,
+      });
   }
   const out: string[] = [];
   for (let i = 0; i < count; i++) out.push(reader.text(at + i * length, length, `text of parameter ${name}`).replace(/[\s\0]+$/, ''));

@@ -71,9 +71,17 @@ export function writeC3d(options: C3dWriteOptions): Uint8Array {
       parameters: [
         { name: 'USED', type: 'int16', values: [labels.length] },
         ...continuedParameters('LABELS', 'char', labels),
-        ...continuedParameters('SCALE', 'float', labels.map(() => 1)),
+        ...continuedParameters(
+          'SCALE',
+          'float',
+          labels.map(() => 1),
+        ),
         { name: 'GEN_SCALE', type: 'float', values: [1] },
-        ...continuedParameters('OFFSET', 'int16', labels.map(() => 0)),
+        ...continuedParameters(
+          'OFFSET',
+          'int16',
+          labels.map(() => 0),
+        ),
         { name: 'RATE', type: 'float', values: [options.frameRate * perFrame] },
         { name: 'FORMAT', type: 'char', values: ['SIGNED'] },
         { name: 'BITS', type: 'int16', values: [16] },
@@ -113,7 +121,8 @@ export function writeC3d(options: C3dWriteOptions): Uint8Array {
 
 /** Frames in the channels given: each channel the same length, a multiple of perFrame. */
 export function checkedFrameCount(labels: string[], samples: ArrayLike<number>[], perFrame: number): number {
-  if (labels.length < 1 || samples.length !== labels.length) throw new Error(`writeC3d needs one sample array per label; got ${labels.length} labels and ${samples.length} arrays`);
+  if (labels.length < 1 || samples.length !== labels.length)
+    throw new Error(`writeC3d needs one sample array per label; got ${labels.length} labels and ${samples.length} arrays`);
   if (!Number.isInteger(perFrame) || perFrame < 1) throw new Error(`analogSamplesPerFrame must be a positive integer, got ${perFrame}`);
   const sampleCount = samples[0].length;
   if (samples.some((s) => s.length !== sampleCount) || sampleCount % perFrame !== 0) {
@@ -179,7 +188,12 @@ export function trialGroup(firstFrame: number, lastFrame: number): C3dGroupSpec 
 }
 
 /** NAME, NAME2, NAME3 … each holding at most `chunk` entries, as C3D continues long arrays. */
-export function continuedParameters(name: string, type: ParameterType, values: Array<string | number>, chunk = MAX_ENTRIES_PER_PARAMETER): C3dParameterSpec[] {
+export function continuedParameters(
+  name: string,
+  type: ParameterType,
+  values: Array<string | number>,
+  chunk = MAX_ENTRIES_PER_PARAMETER,
+): C3dParameterSpec[] {
   if (values.length === 0) return [{ name, type, dimensions: type === 'char' ? [0, 0] : [0], values: [] }];
   const specs: C3dParameterSpec[] = [];
   for (let i = 0; i * chunk < values.length; i++) {
@@ -268,13 +282,15 @@ function encodeStrings(p: C3dParameterSpec, dimensions: number[]): Uint8Array {
 function encodeNumbers(p: C3dParameterSpec, dimensions: number[], codec: NumberCodec): Uint8Array {
   const values = p.values as number[];
   const count = dimensions.reduce((n, d) => n * d, 1);
-  if (values.length !== count) throw new Error(`parameter ${p.name}: dimensions [${dimensions.join(', ')}] hold ${count} values, got ${values.length}`);
+  if (values.length !== count)
+    throw new Error(`parameter ${p.name}: dimensions [${dimensions.join(', ')}] hold ${count} values, got ${values.length}`);
   const size = Math.abs(PARAMETER_TYPE_CODE[p.type]);
   const out = new Uint8Array(count * size);
   const view = new DataView(out.buffer);
   const [min, max] = p.type === 'byte' ? [-0x80, 0x7f] : p.type === 'int16' ? [-0x8000, 0x7fff] : [-Infinity, Infinity];
   values.forEach((v, i) => {
-    if (p.type !== 'float' && !(Number.isInteger(v) && v >= min && v <= max)) throw new Error(`parameter ${p.name}: ${v} is not a ${p.type} (${min}..${max})`);
+    if (p.type !== 'float' && !(Number.isInteger(v) && v >= min && v <= max))
+      throw new Error(`parameter ${p.name}: ${v} is not a ${p.type} (${min}..${max})`);
     if (p.type === 'byte') view.setInt8(i, v);
     else if (p.type === 'int16') codec.writeInt16(view, i * 2, v);
     else codec.writeFloat32(view, i * 4, v);

@@ -34,14 +34,19 @@ export function analyzeRecording(rec: Recording, windowMs: number): RecordingAna
     throw new InputError(`windowMs must be an integer from ${MIN_WINDOW_MS} to ${MAX_WINDOW_MS}, got ${windowMs}`, { windowMs });
   }
   if (rec.frameCount < MIN_SEGMENT_LENGTH) {
-    throw new InputError(`the recording has ${rec.frameCount} samples per channel; analysis needs at least ${MIN_SEGMENT_LENGTH}`, { frameCount: rec.frameCount });
+    throw new InputError(`the recording has ${rec.frameCount} samples per channel; analysis needs at least ${MIN_SEGMENT_LENGTH}`, {
+      frameCount: rec.frameCount,
+    });
   }
   const windowSamples = Math.round((windowMs * rec.sampleRate) / 1000);
   if (windowSamples < MIN_SEGMENT_LENGTH) {
-    throw new InputError(`windowMs ${windowMs} holds only ${windowSamples} samples at ${rec.sampleRate} Hz; use a window of at least ${MIN_SEGMENT_LENGTH} samples`, {
-      windowMs,
-      sampleRate: rec.sampleRate,
-    });
+    throw new InputError(
+      `windowMs ${windowMs} holds only ${windowSamples} samples at ${rec.sampleRate} Hz; use a window of at least ${MIN_SEGMENT_LENGTH} samples`,
+      {
+        windowMs,
+        sampleRate: rec.sampleRate,
+      },
+    );
   }
   const channels = rec.channels.map((channel, c) => analyzeChannel(channel, rec.samples[c], rec.sampleRate, windowSamples));
   return { windowMs, channels };

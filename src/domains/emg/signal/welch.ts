@@ -30,7 +30,11 @@ export function welchSegmentLength(signalLength: number, sampleRate: number): nu
  * Welch's method: Hann-windowed segments overlapping by half, each with its mean removed,
  * their periodograms averaged. Samples after the last whole segment are not used.
  */
-export function welchPowerSpectrum(signal: Float64Array, sampleRate: number, segmentLength = welchSegmentLength(signal.length, sampleRate)): PowerSpectrum {
+export function welchPowerSpectrum(
+  signal: Float64Array,
+  sampleRate: number,
+  segmentLength = welchSegmentLength(signal.length, sampleRate),
+): PowerSpectrum {
   const n = segmentLength;
   if (!Number.isInteger(Math.log2(n)) || n < MIN_SEGMENT_LENGTH || n > signal.length) {
     throw new Error(`Welch segment length must be a power of two from ${MIN_SEGMENT_LENGTH} to the signal length ${signal.length}, got ${n}`);
@@ -79,7 +83,13 @@ function planFor(n: number): FftPlan {
   if (!plan) {
     // Periodic Hann: the form meant for spectral analysis (its DFT has exact three-bin leakage).
     const window = Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
-    plan = { fft: new FFT(n), window, windowEnergy: window.reduce((s, w) => s + w * w, 0), input: new Float64Array(n), output: new Float64Array(2 * n) };
+    plan = {
+      fft: new FFT(n),
+      window,
+      windowEnergy: window.reduce((s, w) => s + w * w, 0),
+      input: new Float64Array(n),
+      output: new Float64Array(2 * n),
+    };
     plans.set(n, plan);
   }
   return plan;

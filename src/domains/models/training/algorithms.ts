@@ -172,7 +172,16 @@ function withIntercept(rows: number[][]): number[][] {
 }
 
 /** Tree node fields that only training reads; each node repeats the tree's options, tripling the JSON. */
-const TREE_TRAINING_FIELDS = new Set(['kind', 'gainFunction', 'splitFunction', 'minNumSamples', 'maxDepth', 'gainThreshold', 'gain', 'numberSamples']);
+const TREE_TRAINING_FIELDS = new Set([
+  'kind',
+  'gainFunction',
+  'splitFunction',
+  'minNumSamples',
+  'maxDepth',
+  'gainThreshold',
+  'gain',
+  'numberSamples',
+]);
 
 /**
  * Strips from ml-cart tree nodes what prediction never reads (loading uses only `distribution`

@@ -5,9 +5,7 @@ import type { CellValue, ColumnInfo, ColumnType } from '../../datasets/table';
  * STRING and BOOLEAN one-hot over the categories seen in the training rows. A category never
  * seen in training encodes as all zeros: the model treats it as "none of the known ones".
  */
-export type FeatureEncoding =
-  | { name: string; type: 'NUMBER' | 'DATE' }
-  | { name: string; type: 'STRING' | 'BOOLEAN'; categories: string[] };
+export type FeatureEncoding = { name: string; type: 'NUMBER' | 'DATE' } | { name: string; type: 'STRING' | 'BOOLEAN'; categories: string[] };
 
 export interface Encoder {
   features: FeatureEncoding[];
@@ -51,7 +49,11 @@ export function fitEncoder(columns: ColumnInfo[], rows: CellValue[][], standardi
     return { name: col.name, type: col.type, categories };
   });
   const encoder: Encoder = { features };
-  if (standardise) encoder.scaling = fitScaling(encoder, rows.map((row) => encodeCells(encoder, row)));
+  if (standardise)
+    encoder.scaling = fitScaling(
+      encoder,
+      rows.map((row) => encodeCells(encoder, row)),
+    );
   return encoder;
 }
 

@@ -4,14 +4,5 @@ export { validateTrainingRequest, MAX_CLASSES, MIN_CLASSES, MAX_CATEGORIES, DEFA
 export { trainModel } from './train';
 export { predict } from './predict';
 export { ALGORITHMS } from './types';
-export type {
-  Algorithm,
-  ClassProbability,
-  FeatureImportance,
-  ModelMetrics,
-  Prediction,
-  TrainedModel,
-  TrainingRequest,
-  TrainOptions,
-} from './types';
+export type { Algorithm, ClassProbability, FeatureImportance, ModelMetrics, Prediction, TrainedModel, TrainingRequest, TrainOptions } from './types';
 export { MAX_TRAINING_ROWS } from './algorithms';

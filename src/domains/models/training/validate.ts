@@ -36,10 +36,10 @@ export function validateTrainingRequest(table: Table, request: TrainingRequest):
 
   const classCount = new Set(table.data[targetIndex].map(classLabel).filter((l) => l !== null)).size;
   if (classCount < MIN_CLASSES || classCount > MAX_CLASSES) {
-    throw new InputError(
-      `target "${target}" has ${classCount} distinct values; a classification target needs ${MIN_CLASSES} to ${MAX_CLASSES}`,
-      { target, classCount },
-    );
+    throw new InputError(`target "${target}" has ${classCount} distinct values; a classification target needs ${MIN_CLASSES} to ${MAX_CLASSES}`, {
+      target,
+      classCount,
+    });
   }
 
   const requested = [...new Set(request.features ?? [])];
@@ -59,19 +59,17 @@ export function validateTrainingRequest(table: Table, request: TrainingRequest):
     if (table.columns[c].type !== 'STRING') continue;
     const categories = distinctCount(table.data[c]);
     if (categories > MAX_CATEGORIES) {
-      throw new InputError(
-        `feature "${feature}" has ${categories} distinct values; a string feature may have at most ${MAX_CATEGORIES}`,
-        { feature, categories },
-      );
+      throw new InputError(`feature "${feature}" has ${categories} distinct values; a string feature may have at most ${MAX_CATEGORIES}`, {
+        feature,
+        categories,
+      });
     }
   }
   return requested;
 }
 
 function defaultFeatures(table: Table, target: string): string[] {
-  const features = table.columns
-    .filter((col, c) => col.name !== target && suitableByDefault(col, table.data[c]))
-    .map((col) => col.name);
+  const features = table.columns.filter((col, c) => col.name !== target && suitableByDefault(col, table.data[c])).map((col) => col.name);
   if (features.length === 0) {
     throw new InputError(`no column besides "${target}" is usable as a feature; name the features explicitly`, { target });
   }

@@ -39,11 +39,17 @@ describe('coerceRowsToColumns (appending CSV rows to a dataset)', () => {
     });
 
     it('only an extra column', () => {
-      expectInputError(() => rowsFor('id,price,sold,on,more\nx,1,true,2020-01-01,y\n'), `CSV columns do not match the dataset's columns: not in the dataset "more"`);
+      expectInputError(
+        () => rowsFor('id,price,sold,on,more\nx,1,true,2020-01-01,y\n'),
+        `CSV columns do not match the dataset's columns: not in the dataset "more"`,
+      );
     });
 
     it('a value that does not fit its column, naming the data row and column', () => {
-      expectInputError(() => rowsFor('id,price,sold,on\na,1,true,2020-01-01\nb,cheap,true,2020-01-01\n'), 'data row 2, column "price": "cheap" is not a NUMBER');
+      expectInputError(
+        () => rowsFor('id,price,sold,on\na,1,true,2020-01-01\nb,cheap,true,2020-01-01\n'),
+        'data row 2, column "price": "cheap" is not a NUMBER',
+      );
       expectInputError(() => rowsFor('id,price,sold,on\na,1,yes,2020-01-01\n'), 'data row 1, column "sold": "yes" is not a BOOLEAN');
       expectInputError(() => rowsFor('id,price,sold,on\na,1,true,2020-02-30\n'), 'data row 1, column "on": "2020-02-30" is not a DATE');
     });

@@ -59,12 +59,7 @@ describe('parseCsvTable', () => {
 
   it('normalises dates with a time to UTC, reading a time without a zone as UTC', () => {
     const table = parseCsvTable('t\n2015-01-01 01:00\n2015-01-01T02:30:15Z\n2015-01-01T03:00:00+02:00\n2015-01-01T04:00:00.5\n');
-    expect(table.data[0]).toEqual([
-      '2015-01-01T01:00:00.000Z',
-      '2015-01-01T02:30:15.000Z',
-      '2015-01-01T01:00:00.000Z',
-      '2015-01-01T04:00:00.500Z',
-    ]);
+    expect(table.data[0]).toEqual(['2015-01-01T01:00:00.000Z', '2015-01-01T02:30:15.000Z', '2015-01-01T01:00:00.000Z', '2015-01-01T04:00:00.500Z']);
   });
 
   it('keeps a column as STRING when one value is not a real date', () => {

@@ -77,8 +77,17 @@ describe('computeStatistics', () => {
   it('gives a NUMBER column without values nulls for every numeric field', () => {
     const [stats] = computeStatistics(tableOf({ x: ['NUMBER', [null, null]] }));
     expect(stats).toEqual({
-      column: 'x', count: 0, nullCount: 2, distinct: 0,
-      mean: null, std: null, min: null, max: null, p25: null, p50: null, p75: null,
+      column: 'x',
+      count: 0,
+      nullCount: 2,
+      distinct: 0,
+      mean: null,
+      std: null,
+      min: null,
+      max: null,
+      p25: null,
+      p50: null,
+      p75: null,
     });
   });
 
@@ -98,7 +107,7 @@ describe('computeStatistics', () => {
     ]);
   });
 
-  it('counts every one of flights-200k\'s 200,000 rows in each of its 3 columns', () => {
+  it("counts every one of flights-200k's 200,000 rows in each of its 3 columns", () => {
     const table = tableFromRecords(JSON.parse(readFileSync(vegaDataPath('flights-200k.json'), 'utf8')));
     expect(table.rowCount).toBe(200_000);
     const stats = computeStatistics(table);

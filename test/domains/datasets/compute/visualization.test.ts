@@ -78,7 +78,13 @@ describe('SCATTER', () => {
       kind: 'SCATTER',
       column: 'x',
       column2: 'y',
-      data: { points: [{ x: 1, y: 10 }, { x: 4, y: 40 }], total: 2 },
+      data: {
+        points: [
+          { x: 1, y: 10 },
+          { x: 4, y: 40 },
+        ],
+        total: 2,
+      },
     });
   });
 
@@ -147,7 +153,13 @@ describe('BAR', () => {
 
   it('accepts a BOOLEAN column, with "true" and "false" as categories', () => {
     const data = visualize(tableOf({ b: ['BOOLEAN', [true, false, true, null]] }), { kind: 'BAR', column: 'b' }).data;
-    expect(data).toEqual({ bars: [{ category: 'true', count: 2 }, { category: 'false', count: 1 }], otherCount: 0 });
+    expect(data).toEqual({
+      bars: [
+        { category: 'true', count: 2 },
+        { category: 'false', count: 1 },
+      ],
+      otherCount: 0,
+    });
   });
 
   it('counts the origins of cars.json', () => {
@@ -167,7 +179,10 @@ describe('visualize rejects a request that does not fit the data', () => {
   const table = tableOf({ n: ['NUMBER', [1]], s: ['STRING', ['a']], d: ['DATE', ['2020-01-01']] });
 
   it('an unknown column, naming it and the columns there are', () => {
-    const error = expectInputError(() => visualize(table, { kind: 'HISTOGRAM', column: 'nope' }), 'unknown column "nope"; the dataset has "n", "s", "d"');
+    const error = expectInputError(
+      () => visualize(table, { kind: 'HISTOGRAM', column: 'nope' }),
+      'unknown column "nope"; the dataset has "n", "s", "d"',
+    );
     expect(error.details).toEqual({ column: 'nope' });
   });
 
@@ -182,6 +197,9 @@ describe('visualize rejects a request that does not fit the data', () => {
   });
 
   it('an unknown kind', () => {
-    expectInputError(() => visualize(table, { kind: 'PIE' as 'BAR', column: 's' }), 'unknown visualization kind "PIE"; expected HISTOGRAM, SCATTER or BAR');
+    expectInputError(
+      () => visualize(table, { kind: 'PIE' as 'BAR', column: 's' }),
+      'unknown visualization kind "PIE"; expected HISTOGRAM, SCATTER or BAR',
+    );
   });
 });

@@ -10,7 +10,10 @@ function smallFile(extraGroups: C3dGroupSpec[] = [], storage: 'float' | 'int16' 
     storage,
     frameRate: 50,
     analogSamplesPerFrame: 2,
-    analog: { labels: ['L', 'R'], samples: [Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), Float64Array.of(-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12)] },
+    analog: {
+      labels: ['L', 'R'],
+      samples: [Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), Float64Array.of(-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12)],
+    },
     pointLabels: ['P'],
     extraGroups,
   });
@@ -45,7 +48,13 @@ function parameterRecords(bytes: Uint8Array): RecordAt[] {
     if (next === 0) break;
     pos = pointerAt + next;
   }
-  return raw.map((r) => ({ group: r.id < 0 ? r.name : groupNames.get(r.id)!, name: r.name, start: r.start, pointerAt: r.pointerAt, body: r.pointerAt + 2 }));
+  return raw.map((r) => ({
+    group: r.id < 0 ? r.name : groupNames.get(r.id)!,
+    name: r.name,
+    start: r.start,
+    pointerAt: r.pointerAt,
+    body: r.pointerAt + 2,
+  }));
 }
 
 function recordOf(bytes: Uint8Array, group: string, name: string): RecordAt {
@@ -130,7 +139,9 @@ describe('C3D reader on truncated or corrupt files', () => {
 
   test('an absurd channel count that the data could not hold', () => {
     // 1000 channels with consistent counts and rates: refused by size, before any allocation.
-    const bytes = patched(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'int16', values: [1000] }] }]), (view) => view.setUint16(4, 2000, true));
+    const bytes = patched(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'int16', values: [1000] }] }]), (view) =>
+      view.setUint16(4, 2000, true),
+    );
     expect(messageFor(bytes)).toMatch(/6 frames of 8016 bytes/);
   });
 
@@ -138,7 +149,9 @@ describe('C3D reader on truncated or corrupt files', () => {
     expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'int16', values: [30000] }] }]))).toMatch(
       /4 analog values per frame, which is not a positive multiple of the 30000 channels/,
     );
-    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'int16', values: [-3] }] }]))).toMatch(/ANALOG:USED must be a non-negative integer/);
+    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'int16', values: [-3] }] }]))).toMatch(
+      /ANALOG:USED must be a non-negative integer/,
+    );
   });
 
   test('fewer labels than channels', () => {
@@ -150,13 +163,18 @@ describe('C3D reader on truncated or corrupt files', () => {
   test('no labels at all', () => {
     const bytes = patched(valid, (_, b) => {
       const labels = recordOf(valid, 'ANALOG', 'LABELS');
-      b.set([...'XXXXXX'].map((c) => c.charCodeAt(0)), labels.start + 2);
+      b.set(
+        [...'XXXXXX'].map((c) => c.charCodeAt(0)),
+        labels.start + 2,
+      );
     });
     expect(messageFor(bytes)).toMatch(/no ANALOG:LABELS/);
   });
 
   test('fewer scales or offsets than channels', () => {
-    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'SCALE', type: 'float', values: [1] }] }]))).toMatch(/ANALOG:SCALE has 1 values for 2 channels/);
+    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'SCALE', type: 'float', values: [1] }] }]))).toMatch(
+      /ANALOG:SCALE has 1 values for 2 channels/,
+    );
     expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'OFFSET', type: 'int16', dimensions: [1], values: [0] }] }]))).toMatch(
       /ANALOG:OFFSET has 1 values for 2 channels/,
     );
@@ -169,16 +187,24 @@ describe('C3D reader on truncated or corrupt files', () => {
   });
 
   test('a POINT:USED that disagrees with the header', () => {
-    expect(messageFor(smallFile([{ name: 'POINT', parameters: [{ name: 'USED', type: 'int16', values: [7] }] }]))).toMatch(/1 points per frame but POINT:USED is 7/);
+    expect(messageFor(smallFile([{ name: 'POINT', parameters: [{ name: 'USED', type: 'int16', values: [7] }] }]))).toMatch(
+      /1 points per frame but POINT:USED is 7/,
+    );
   });
 
   test('an unknown ANALOG:FORMAT and impossible ANALOG:BITS', () => {
-    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'FORMAT', type: 'char', values: ['WEIRD'] }] }]))).toMatch(/ANALOG:FORMAT is "WEIRD"/);
-    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'BITS', type: 'int16', values: [20] }] }], 'int16'))).toMatch(/ANALOG:BITS is 20/);
+    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'FORMAT', type: 'char', values: ['WEIRD'] }] }]))).toMatch(
+      /ANALOG:FORMAT is "WEIRD"/,
+    );
+    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'BITS', type: 'int16', values: [20] }] }], 'int16'))).toMatch(
+      /ANALOG:BITS is 20/,
+    );
   });
 
   test('text where a number belongs', () => {
-    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'char', values: ['2'] }] }]))).toMatch(/ANALOG:USED should be numeric/);
+    expect(messageFor(smallFile([{ name: 'ANALOG', parameters: [{ name: 'USED', type: 'char', values: ['2'] }] }]))).toMatch(
+      /ANALOG:USED should be numeric/,
+    );
   });
 
   test('a data section that starts inside the parameter section', () => {
@@ -221,7 +247,8 @@ describe('C3D reader on truncated or corrupt files', () => {
       try {
         readC3d(bytes);
       } catch (err) {
-        if (!(err instanceof InputError)) throw new Error(`trial ${trial}: ${(err as Error).constructor.name}: ${(err as Error).message}`, { cause: err });
+        if (!(err instanceof InputError))
+          throw new Error(`trial ${trial}: ${(err as Error).constructor.name}: ${(err as Error).message}`, { cause: err });
       }
     }
   });

@@ -36,7 +36,9 @@ describe('C3D parameter section', () => {
     expect(p.get('CUSTOM', 'SHORT')).toMatchObject({ type: 'int16', dimensions: [], values: [-32768] });
     expect(p.numbers('CUSTOM', 'SHORTS')).toEqual([-32768, -1, 0, 32767]);
     expect(p.get('CUSTOM', 'FLOATS')?.type).toBe('float');
-    (p.numbers('CUSTOM', 'FLOATS') ?? []).forEach((v, i) => expect(v).toBeCloseTo([1.5, -0.25, 1e-20, 3e30][i], 6 - Math.log10(Math.abs([1.5, -0.25, 1e-20, 3e30][i]))));
+    (p.numbers('CUSTOM', 'FLOATS') ?? []).forEach((v, i) =>
+      expect(v).toBeCloseTo([1.5, -0.25, 1e-20, 3e30][i], 6 - Math.log10(Math.abs([1.5, -0.25, 1e-20, 3e30][i]))),
+    );
     expect(p.get('CUSTOM', 'MATRIX')).toMatchObject({ dimensions: [2, 3], values: [11, 21, 12, 22, 13, 23] });
     expect(p.get('CUSTOM', 'CUBE')).toMatchObject({ dimensions: [2, 2, 2], values: [1, 2, 3, 4, 5, 6, 7, 8] });
     // A [4, 2, 3] char array is 2 × 3 strings of 4 characters, first index fastest, blanks trimmed.
@@ -72,12 +74,20 @@ describe('C3D subject name', () => {
   });
 
   test('falls back to SUBJECTS:PLAYER_NAME, as the Ghostly recordings store it', () => {
-    const bytes = writeC3d({ frameRate: 10, analog, extraGroups: [{ name: 'SUBJECTS', parameters: [{ name: 'PLAYER_NAME', type: 'char', values: ['Player One'] }] }] });
+    const bytes = writeC3d({
+      frameRate: 10,
+      analog,
+      extraGroups: [{ name: 'SUBJECTS', parameters: [{ name: 'PLAYER_NAME', type: 'char', values: ['Player One'] }] }],
+    });
     expect(readC3d(bytes).subject).toBe('Player One');
   });
 
   test('skips blank names and is null when there is none', () => {
-    const bytes = writeC3d({ frameRate: 10, analog, extraGroups: [{ name: 'SUBJECTS', parameters: [{ name: 'NAMES', type: 'char', values: ['   ', ''] }] }] });
+    const bytes = writeC3d({
+      frameRate: 10,
+      analog,
+      extraGroups: [{ name: 'SUBJECTS', parameters: [{ name: 'NAMES', type: 'char', values: ['   ', ''] }] }],
+    });
     expect(readC3d(bytes).subject).toBeNull();
   });
 });

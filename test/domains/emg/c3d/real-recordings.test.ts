@@ -12,7 +12,11 @@ import { writeC3d } from '../../../helpers/c3d-writer';
  * rebuilds their exact format with the writer, still covers the reader.
  */
 const DATA_DIR = process.env.EMG_DATA_DIR ?? path.resolve(__dirname, '../../../../../shared/data/emg');
-const files = existsSync(DATA_DIR) ? readdirSync(DATA_DIR).filter((f) => f.toLowerCase().endsWith('.c3d')).sort() : [];
+const files = existsSync(DATA_DIR)
+  ? readdirSync(DATA_DIR)
+      .filter((f) => f.toLowerCase().endsWith('.c3d'))
+      .sort()
+  : [];
 
 const GHOSTLY_LABELS = ['CH1 Raw', 'CH2 Raw', 'CH1 activated', 'CH2 activated'];
 
@@ -55,7 +59,14 @@ describe(`C3D reader on the real recordings in ${DATA_DIR}`, () => {
       const bytes = readFileSync(path.join(DATA_DIR, name));
       const file = readC3d(bytes);
       expect(file.processor).toBe('INTEL');
-      expect(file.layout).toMatchObject({ storage: 'float', pointCount: 1, analogChannels: 4, analogSamplesPerFrame: 30, frameRate: 33, analogRate: 990 });
+      expect(file.layout).toMatchObject({
+        storage: 'float',
+        pointCount: 1,
+        analogChannels: 4,
+        analogSamplesPerFrame: 30,
+        frameRate: 33,
+        analogRate: 990,
+      });
       // Every byte of the data section is accounted for: points are skipped, not read as analog.
       expect(file.layout.dataStart + file.layout.frameCount * file.layout.bytesPerFrame).toBe(bytes.byteLength);
 

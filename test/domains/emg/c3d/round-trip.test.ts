@@ -22,30 +22,39 @@ const variants = processors.flatMap((processor) =>
 );
 
 describe('C3D writer → reader round trip', () => {
-  test.each(variants)('$processor, $storage storage, $points points, $samplesPerFrame analog samples per frame', ({ processor, storage, points, samplesPerFrame }) => {
-    const frames = 40;
-    const samples = randomChannels(3, frames * samplesPerFrame, 7);
-    const bytes = writeC3d({
-      processor,
-      storage,
-      frameRate: 100,
-      analogSamplesPerFrame: samplesPerFrame,
-      analog: { labels: ['EMG L', 'EMG R', 'Force'], samples },
-      pointLabels: Array.from({ length: points }, (_, i) => `M${i + 1}`),
-      subject: 'Ada Lovelace',
-    });
-    const file = readC3d(bytes);
+  test.each(variants)(
+    '$processor, $storage storage, $points points, $samplesPerFrame analog samples per frame',
+    ({ processor, storage, points, samplesPerFrame }) => {
+      const frames = 40;
+      const samples = randomChannels(3, frames * samplesPerFrame, 7);
+      const bytes = writeC3d({
+        processor,
+        storage,
+        frameRate: 100,
+        analogSamplesPerFrame: samplesPerFrame,
+        analog: { labels: ['EMG L', 'EMG R', 'Force'], samples },
+        pointLabels: Array.from({ length: points }, (_, i) => `M${i + 1}`),
+        subject: 'Ada Lovelace',
+      });
+      const file = readC3d(bytes);
 
-    expect(file.processor).toBe(processor);
-    expect(file.layout).toMatchObject({ storage, pointCount: points, frameCount: frames, analogChannels: 3, analogSamplesPerFrame: samplesPerFrame });
-    expect(file.analog.labels).toEqual(['EMG L', 'EMG R', 'Force']);
-    expect(file.analog.rate).toBeCloseTo(100 * samplesPerFrame, 6);
-    expect(file.subject).toBe('Ada Lovelace');
-    expect(file.analog.samples.map((s) => s.length)).toEqual([frames * samplesPerFrame, frames * samplesPerFrame, frames * samplesPerFrame]);
-    // Float storage loses only single-precision rounding; int16 at most half a quantisation step (peak / 32000 / 2).
-    const tolerance = storage === 'float' ? 1e-3 * 2 ** -23 * 2 : 1e-3 / 32000;
-    expect(maxAbsDifference(file.analog.samples, samples)).toBeLessThanOrEqual(tolerance);
-  });
+      expect(file.processor).toBe(processor);
+      expect(file.layout).toMatchObject({
+        storage,
+        pointCount: points,
+        frameCount: frames,
+        analogChannels: 3,
+        analogSamplesPerFrame: samplesPerFrame,
+      });
+      expect(file.analog.labels).toEqual(['EMG L', 'EMG R', 'Force']);
+      expect(file.analog.rate).toBeCloseTo(100 * samplesPerFrame, 6);
+      expect(file.subject).toBe('Ada Lovelace');
+      expect(file.analog.samples.map((s) => s.length)).toEqual([frames * samplesPerFrame, frames * samplesPerFrame, frames * samplesPerFrame]);
+      // Float storage loses only single-precision rounding; int16 at most half a quantisation step (peak / 32000 / 2).
+      const tolerance = storage === 'float' ? 1e-3 * 2 ** -23 * 2 : 1e-3 / 32000;
+      expect(maxAbsDifference(file.analog.samples, samples)).toBeLessThanOrEqual(tolerance);
+    },
+  );
 
   test('integer samples come back as (raw − OFFSET) × GEN_SCALE × SCALE exactly', () => {
     const scale = [0.5, 0.25];
@@ -64,7 +73,12 @@ describe('C3D writer → reader round trip', () => {
   test.each(processors)('UNSIGNED integer samples with an offset of 32768 round-trip (%s)', (processor) => {
     // A power-of-two scale is exact in float32, so the values must come back exactly.
     const samples = [Float64Array.from([-32768, -1, 0, 1, 32767], (v) => v / 64)];
-    const bytes = writeC3d({ processor, storage: 'int16', frameRate: 10, analog: { labels: ['U'], samples, scale: [1 / 64], format: 'UNSIGNED', bits: 16 } });
+    const bytes = writeC3d({
+      processor,
+      storage: 'int16',
+      frameRate: 10,
+      analog: { labels: ['U'], samples, scale: [1 / 64], format: 'UNSIGNED', bits: 16 },
+    });
     const file = readC3d(bytes);
     expect(file.parameters.strings('ANALOG', 'FORMAT')).toEqual(['UNSIGNED']);
     // OFFSET is stored as int16 −32768 and must be read back as unsigned 32768.

@@ -45,7 +45,9 @@ describe('analyzeRecording', () => {
   });
 
   test('a recording too short for a spectrum is an InputError', () => {
-    expect(inputErrorFrom(() => analyzeRecording(recordingOf([Float64Array.of(1, 2, 3)], 1000), 250)).message).toMatch(/3 samples per channel; analysis needs at least 8/);
+    expect(inputErrorFrom(() => analyzeRecording(recordingOf([Float64Array.of(1, 2, 3)], 1000), 250)).message).toMatch(
+      /3 samples per channel; analysis needs at least 8/,
+    );
   });
 
   test('values too large to analyse give an InputError, never NaN or Infinity', () => {

@@ -12,7 +12,10 @@ describe("Welch's power spectrum", () => {
   });
 
   test('segments overlap by half and bins run from 0 Hz to Nyquist', () => {
-    const s = welchPowerSpectrum(new Float64Array(2048).fill(1).map((_, i) => Math.sin(i)), 2000);
+    const s = welchPowerSpectrum(
+      new Float64Array(2048).fill(1).map((_, i) => Math.sin(i)),
+      2000,
+    );
     expect(s).toMatchObject({ segmentLength: 512, segmentCount: 7, binWidth: 2000 / 512 });
     expect(s.frequencies[0]).toBe(0);
     expect(s.frequencies[s.frequencies.length - 1]).toBe(1000);
@@ -31,7 +34,10 @@ describe("Welch's power spectrum", () => {
   test('removes each segment mean, so a DC offset changes nothing', () => {
     const x = sine(1, 100, 2000, 2);
     const plain = welchPowerSpectrum(x, 2000).power;
-    const offset = welchPowerSpectrum(x.map((v) => v + 50), 2000).power;
+    const offset = welchPowerSpectrum(
+      x.map((v) => v + 50),
+      2000,
+    ).power;
     plain.forEach((p, k) => expect(offset[k]).toBeCloseTo(p, 9));
   });
 });

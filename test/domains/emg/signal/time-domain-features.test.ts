@@ -48,6 +48,8 @@ describe('amplitude features at the edges', () => {
 
   test('an empty signal gives zeros, not NaN', () => {
     const empty = new Float64Array(0);
-    expect([rootMeanSquare(empty), meanAbsoluteValue(empty), waveformLength(empty), peakAmplitude(empty), zeroCrossings(empty)]).toEqual([0, 0, 0, 0, 0]);
+    expect([rootMeanSquare(empty), meanAbsoluteValue(empty), waveformLength(empty), peakAmplitude(empty), zeroCrossings(empty)]).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
   });
 });
