@@ -42,7 +42,11 @@ describe('admin invalidation: the next read misses and is fresh', () => {
 
   beforeAll(async () => {
     // Without the invalidation log's relay, a write the services make stays behind the cache until an admin invalidates it.
-    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY }, { parts: WITHOUT_RELAY });
+    gw = await startTestGateway(
+      'postgres',
+      { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY },
+      { parts: WITHOUT_RELAY },
+    );
     await gw.gateway.services.progress.seedSteps();
     admin = await gw.token('root', 'admin');
     alice = await gw.token('alice');
@@ -199,7 +203,11 @@ describe('admin invalidation with dryRun changes nothing', () => {
   let runId: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY }, { parts: WITHOUT_RELAY });
+    gw = await startTestGateway(
+      'pglite',
+      { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY },
+      { parts: WITHOUT_RELAY },
+    );
     await gw.gateway.services.progress.seedSteps();
     admin = await gw.token('root', 'admin');
     alice = await gw.token('alice');
