@@ -219,10 +219,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     const status = err instanceof HttpError ? err.status : 500;
     if (status >= 500) logger.error({ err, url: req.url }, 'request failed');
     if (!res.headersSent) {
-      const error = status >= 500 ? { message: 'Internal server error' } : { message: (err as Error).message, extensions: { code: codeOfStatus(status) } };
+      const error =
+        status >= 500 ? { message: 'Internal server error' } : { message: (err as Error).message, extensions: { code: codeOfStatus(status) } };
       sendJson(res, status, { errors: [error] }, { 'cache-control': 'no-store' });
-    }
-    else res.end();
+    } else res.end();
   };
   const server = createServer((req, res) => {
     try {

@@ -115,7 +115,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     });
   }
 
-  function answerPrepared(req: IncomingMessage, res: ServerResponse, prep: Prepared, user: User | undefined, type: ResponseMediaType): Promise<void> | void {
+  function answerPrepared(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prep: Prepared,
+    user: User | undefined,
+    type: ResponseMediaType,
+  ): Promise<void> | void {
     if (prep.noQuery && wantsHtml(req)) {
       res.writeHead(302, { location: '/graphiql', 'cache-control': 'no-store', 'content-length': '0', vary: varyOf(res, 'Accept') });
       res.end();
@@ -321,7 +327,13 @@ function ifNoneMatchMatches(ifNoneMatch: string, etag: string): boolean {
 function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   const etag = headers.etag;
   const ifNoneMatch = header(req, 'if-none-match');
-  if (status === 200 && etag && ifNoneMatch !== undefined && (req.method === 'GET' || req.method === 'HEAD') && ifNoneMatchMatches(ifNoneMatch, etag)) {
+  if (
+    status === 200 &&
+    etag &&
+    ifNoneMatch !== undefined &&
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    ifNoneMatchMatches(ifNoneMatch, etag)
+  ) {
     const { 'content-type': _t, ...rest } = headers;
     res.writeHead(304, rest);
     res.end();

@@ -57,8 +57,7 @@ export function negotiate(accept: string | undefined): ResponseMediaType | undef
   /** The quality and position of the most specific range that matches type. */
   const rank = (type: string) => {
     const [major] = type.split('/');
-    const match =
-      ranges.find((r) => r.range === type) ?? ranges.find((r) => r.range === `${major}/*`) ?? ranges.find((r) => r.range === '*/*');
+    const match = ranges.find((r) => r.range === type) ?? ranges.find((r) => r.range === `${major}/*`) ?? ranges.find((r) => r.range === '*/*');
     return match ? { q: match.q, order: match.range === type ? match.order : Infinity } : { q: 0, order: Infinity };
   };
   const gql = rank(GRAPHQL_RESPONSE_JSON);

@@ -36,10 +36,7 @@ async function badTokens(): Promise<Array<[string, string]>> {
       'a token with an empty subject',
       await new SignJWT({ role: 'user' }).setProtectedHeader({ alg: 'HS256' }).setSubject('').setExpirationTime('1h').sign(key),
     ],
-    [
-      'a token without an expiry (exp)',
-      await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').sign(key),
-    ],
+    ['a token without an expiry (exp)', await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').sign(key)],
     [
       'an unsigned token (alg none)',
       `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', exp: nowSeconds() + 3600 })).toString('base64url')}.`,

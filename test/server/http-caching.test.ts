@@ -101,8 +101,7 @@ describe('HTTP caching, GET and persisted queries', () => {
 
   it('executes only exact JSON media types (415 for text/plain; x=application/json, which browsers send cross-site unpreflighted)', async () => {
     const body = JSON.stringify({ query: '{ datasets { id } }' });
-    const status = async (type: string) =>
-      (await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body })).status;
+    const status = async (type: string) => (await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body })).status;
     expect(await status('text/plain; x=application/json')).toBe(415);
     expect(await status('application/jsonx')).toBe(415);
     expect(await status('application/json; charset=latin1')).toBe(415);

@@ -134,11 +134,7 @@ export class DocumentPlanner {
         const coordinate = `${parent.name}.${name}`;
         const policy = def.extensions?.[CACHE_POLICY] as CachePolicy | undefined;
         const named = getNamedType(def.type);
-        const ownTtl = policy
-          ? (policy.ttl ?? this.defaultTtlSeconds)
-          : isRoot || (isObjectType(named) && isEntity(named))
-            ? 0
-            : inheritedTtl;
+        const ownTtl = policy ? (policy.ttl ?? this.defaultTtlSeconds) : isRoot || (isObjectType(named) && isEntity(named)) ? 0 : inheritedTtl;
         httpTtl = Math.min(httpTtl, ownTtl);
         if (policy) {
           if (policy.ttl !== undefined) minTtl = Math.min(minTtl ?? Infinity, policy.ttl);
