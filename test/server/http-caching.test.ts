@@ -210,3 +210,31 @@ describe('HTTP caching, GET and persisted queries', () => {
     });
   });
 });
+
+describe('CACHE_HTTP_MAX_AGE', () => {
+  let gw: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway('pglite', { CACHE_HTTP_MAX_AGE: '600' });
+    token = await gw.token('alice');
+    await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3');
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const cacheControl = async (query: string, headers: Record<string, string> = {}) =>
+    (await post(gw.url, { query }, headers)).headers.get('cache-control');
+
+  it('allows reuse without revalidation up to the setting when every field is cached that long', async () => {
+    expect(await cacheControl('{ myProgress { id completedCount steps { key completed } } }', { authorization: `Bearer ${token}` })).toBe(
+      'private, max-age=600',
+    );
+  });
+
+  it('counts a field that is not cached as 0: a live list or status keeps every use a revalidation', async () => {
+    expect(await cacheControl('{ datasets { id statistics { count } } }')).toBe('public, no-cache');
+    expect(await cacheControl('{ modelRuns { id status metrics { accuracy } } }')).toBe('public, no-cache');
+  });
+});
