@@ -33,6 +33,7 @@ import type { User } from '../identity';
 import type { Logger } from '../logger';
 import { serveDashboard } from './dashboard';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { createCors } from './cors';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
@@ -165,7 +166,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   const apollo = new ApolloServer<AppContext>({
     schema,
-    introspection: true,
+    // Off in production unless GRAPHQL_INTROSPECTION: the schema lists every admin operation.
+    introspection: config.GRAPHQL_INTROSPECTION,
+    // No "Did you mean …?" in production: suggestions reveal fields introspection would hide.
+    hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createErrorFormatter(logger, config.production),
     logger,
@@ -185,6 +189,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     wholeResponses: config.CACHE_RESPONSES,
     persistedQueries: cache.persistedQueries,
     jwtSecret: config.JWT_SECRET,
+    requireExp: config.JWT_REQUIRE_EXP,
+    httpMaxAgeSeconds: config.CACHE_HTTP_MAX_AGE,
     debug: config.CACHE_DEBUG,
     createContext: (user: User | undefined, mode: CacheMode) => ({
       user,
@@ -193,6 +199,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       cache: parts.requestCache(cache.values, mode),
     }),
   });
+
+  const cors = createCors(config.CORS_ORIGINS);
 
   async function readiness(res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -217,7 +225,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     // The hot route is matched on the raw string: building a URL per request costs more than the match.
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    if (path === '/graphql') return handleGraphQL(req, res, rawUrl, fail);
+    if (path === '/graphql') {
+      if (req.method === 'OPTIONS') return cors.preflight(req, res);
+      cors.decorate(req, res);
+      return handleGraphQL(req, res, rawUrl, fail);
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') return metrics.send(res);
     if (serveDashboard(path, res)) return;
@@ -235,8 +247,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
     const status = err instanceof HttpError ? err.status : 500;
     if (status >= 500) logger.error({ err, url: req.url }, 'request failed');
-    if (!res.headersSent) sendJson(res, status, { errors: [{ message: status >= 500 ? 'Internal server error' : (err as Error).message }] });
-    else res.end();
+    if (!res.headersSent) {
+      const error =
+        status >= 500 ? { message: 'Internal server error' } : { message: (err as Error).message, extensions: { code: codeOfStatus(status) } };
+      sendJson(res, status, { errors: [error] }, { 'cache-control': 'no-store' });
+    } else res.end();
   };
   const server = createServer((req, res) => {
     try {
@@ -316,3 +331,11 @@ function startDomains(deps: Omit<DomainDeps, 'serviceOf'>) {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The GraphQL error code of an HTTP refusal before GraphQL: what a client can switch on. */
+function codeOfStatus(status: number): string {
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 405) return 'METHOD_NOT_ALLOWED';
+  return 'BAD_REQUEST';
+}

@@ -56,11 +56,21 @@ export interface PendingResponse {
 export type ResponseCaching =
   { verdict: 'BYPASS' } | { verdict: 'HIT' | 'MISS'; private: boolean; maxAgeSeconds: number; etag: string; createdAt: number };
 
+/** A response in which a root lookup found nothing is kept at most this long (seconds): the thing may be created soon. */
+export const NOT_FOUND_TTL_SECONDS = 60;
+
+/** Whether a root field of the data is null: a lookup that found nothing. */
+function foundNothing(data: Record<string, unknown> | null | undefined): boolean {
+  if (!data) return false;
+  for (const key in data) if (data[key] === null) return true;
+  return false;
+}
+
 export class WholeResponseCache {
   readonly planner: DocumentPlanner;
 
   constructor(protected readonly opts: WholeResponseOptions) {
-    this.planner = new DocumentPlanner(opts.schema);
+    this.planner = new DocumentPlanner(opts.schema, 1000, opts.defaultTtlSeconds);
   }
 
   /** The plan of a request's operation and, when its whole response may be cached, the candidate. */
@@ -183,6 +193,9 @@ export class WholeResponseCache {
           async willSendResponse({ contextValue, response }) {
             if (!contextValue.cache) return;
             if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) contextValue.cache.wholeResponseStorable = false;
+            else if (foundNothing(response.body.singleResult.data)) {
+              contextValue.cache.minTtlSeconds = Math.min(contextValue.cache.minTtlSeconds, NOT_FOUND_TTL_SECONDS);
+            }
           },
         };
       },
