@@ -105,7 +105,8 @@ export class InvalidationRelay {
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.pollMs);
     this.timer.unref();
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    // At least twice per retention, so a short one (tests, small deployments) is honoured too.
+    this.pruneTimer = setInterval(() => void this.prune(), Math.min(PRUNE_EVERY_MS, Math.max(100, this.opts.retentionMs / 2)));
     this.pruneTimer.unref();
   }
 
