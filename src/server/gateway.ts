@@ -191,6 +191,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     jwtSecret: config.JWT_SECRET,
     requireExp: config.JWT_REQUIRE_EXP,
     httpMaxAgeSeconds: config.CACHE_HTTP_MAX_AGE,
+    apqMaxQueryBytes: config.APQ_MAX_QUERY_BYTES,
     debug: config.CACHE_DEBUG,
     createContext: (user: User | undefined, mode: CacheMode) => ({
       user,

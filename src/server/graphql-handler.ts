@@ -24,6 +24,8 @@ export interface GraphQLHandlerDeps {
   jwtSecret: string;
   /** JWT_REQUIRE_EXP: tokens without an expiry are refused. */
   requireExp: boolean;
+  /** APQ_MAX_QUERY_BYTES: a longer query is not registered (and the request is refused). */
+  apqMaxQueryBytes: number;
   /** CACHE_HTTP_MAX_AGE: seconds HTTP caches may reuse a response without revalidating (capped per response). */
   httpMaxAgeSeconds: number;
   /** CACHE_DEBUG: responses say in extensions.cache how the cache served them. */
@@ -269,10 +271,16 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     }
     const hash = persisted.sha256Hash.toLowerCase();
     if (body.query !== undefined) {
+      // Refusals name the problem, never echo the document: it may be megabytes of anything.
+      if (Buffer.byteLength(body.query) > deps.apqMaxQueryBytes) {
+        return { error: `a persisted query may be at most ${deps.apqMaxQueryBytes} bytes`, code: 'PERSISTED_QUERY_TOO_LARGE', status: 400 };
+      }
       if (createHash('sha256').update(body.query).digest('hex') !== hash) {
         return { error: 'provided sha does not match query', code: 'PERSISTED_QUERY_HASH_MISMATCH', status: 400 };
       }
-      await deps.persistedQueries.put(hash, body.query);
+      // Only a document that parses and validates is registered; any other still runs once, so
+      // the client sees its GraphQL errors, but never occupies the store.
+      if (responses.planner.plan(body.query).operations) await deps.persistedQueries.put(hash, body.query);
       return { query: body.query };
     }
     const text = await deps.persistedQueries.get(hash);

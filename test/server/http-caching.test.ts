@@ -203,6 +203,19 @@ describe('HTTP caching, GET and persisted queries', () => {
       expect(stored).toBe(query);
     });
 
+    it('registers only documents that parse and validate, within APQ_MAX_QUERY_BYTES, and never echoes a refused one', async () => {
+      const invalid = '{ noSuchField }';
+      const r = await post(gw.url, { query: invalid, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(invalid) } } });
+      expect(r.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(await readKeys(SHARED_REDIS_URL, [`${prefix}:apq:${sha256(invalid)}`])).toEqual([null]);
+      const huge = `{ datasets { id } } # ${'x'.repeat(70 * 1024)}`;
+      const big = await post(gw.url, { query: huge, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(huge) } } });
+      expect(big.status).toBe(400);
+      expect(big.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_TOO_LARGE');
+      expect(big.text.length).toBeLessThan(500);
+      expect(await readKeys(SHARED_REDIS_URL, [`${prefix}:apq:${sha256(huge)}`])).toEqual([null]);
+    });
+
     it('refuses a hash that does not match its query', async () => {
       const r = await post(gw.url, { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('something else') } } });
       expect(r.status).toBe(400);
