@@ -76,6 +76,9 @@ class OwnRedis {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'],
       { stdio: 'ignore' },
     );
+    const proc = this.proc;
+    children.add(proc);
+    proc.once('exit', () => children.delete(proc));
     const deadline = now() + 10_000;
     for (;;) {
       const probe = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
@@ -106,6 +109,18 @@ class OwnRedis {
   }
 }
 
+/** Every process the checker started, so that an interrupted run stops them (by PID) too. */
+const children = new Set<ChildProcess>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    for (const c of children) {
+      c.kill('SIGCONT');
+      c.kill('SIGKILL');
+    }
+    process.exit(130);
+  });
+}
+
 interface GatewayProc {
   name: string;
   url: string;
@@ -134,6 +149,8 @@ async function startGateway(name: string, env: Record<string, string>, plant?: s
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
   const gw: GatewayProc = { name, url: '', proc, stopping: false };
   const stderr: string[] = [];
   createInterface({ input: proc.stderr! }).on('line', (l) => {
@@ -339,6 +356,8 @@ interface World {
 /** One load process: readers and writers on the same clock, judging as they go. */
 class Load {
   stats: PhaseStats = newStats('-');
+  /** The self-test ends a phase as soon as the planted bug shows. */
+  caught: (s: PhaseStats) => boolean = () => false;
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly lastSeen = new Map<string, { version: number; at: number }>();
@@ -483,7 +502,13 @@ async function gatewayPorts(w: World): Promise<number[]> {
 }
 
 const PHASES: Phase[] = [
-  { name: 'healthy', fault: async (_w, _l, ms) => void (await sleep(ms)) },
+  {
+    name: 'healthy',
+    async fault(_w, load, ms) {
+      const from = now();
+      while (now() - from < ms && !load.caught(load.stats)) await sleep(200);
+    },
+  },
   {
     name: 'redis kill -9 + restart',
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
@@ -843,6 +868,7 @@ function table(all: PhaseStats[]): string {
     String(s.leaks),
     [...s.errors].map(([k, v]) => `${k}:${v}`).join(' ') || '-',
     `${percentile(s.latencies, 50).toFixed(1)}/${percentile(s.latencies, 99).toFixed(1)}`,
+    String(s.slow),
     String(s.crashes.length),
     judge(s) ? 'pass' : 'FAIL',
   ]);
@@ -857,6 +883,7 @@ function table(all: PhaseStats[]): string {
     'leaks',
     'errors by class',
     'p50/p99 ms',
+    'slow',
     'crashes',
     'result',
   ];
@@ -865,9 +892,16 @@ function table(all: PhaseStats[]): string {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-async function check(plant: string | undefined, phaseNames: string[] | undefined, minReads: number, phaseMs: number): Promise<PhaseStats[]> {
+async function check(
+  plant: string | undefined,
+  phaseNames: string[] | undefined,
+  minReads: number,
+  phaseMs: number,
+  caught?: (s: PhaseStats) => boolean,
+): Promise<PhaseStats[]> {
   const w = await setUp(plant);
   const load = new Load(w);
+  if (caught) load.caught = caught;
   const results: PhaseStats[] = [];
   try {
     // The self-test writes more often: each planted race needs writes to race with.
@@ -949,7 +983,9 @@ async function selfTest(): Promise<void> {
   let failed = 0;
   for (const c of cases) {
     say(`self-test: plant ${c.plant}, expecting ${c.expect} in ${c.phases.join(', ')}`);
-    const results = await check(c.plant, c.phases, 0, PROFILES.ci.phaseMs * 2);
+    // Up to a minute of load, ended as soon as the failure the plant causes shows.
+    const shows = (s: PhaseStats) => (c.expect === 'private leaks' ? s.leaks > 0 : s.staleEvents.some((e) => e.ms > HEALTHY_ALLOWANCE_MS));
+    const results = await check(c.plant, c.phases, 0, 60_000, shows);
     process.stdout.write(`\n${table(results)}\n\n`);
     // Caught means the failure the plant causes, not any failure: a loaded machine may add others.
     const caught = results.some((s) => (c.expect === 'private leaks' ? s.leaks > 0 : s.staleBeyond > 0));
