@@ -4,7 +4,7 @@ import type { CacheRequest } from '../../src/cache/tagged-cache';
 import { TaggedCache } from '../../src/cache/tagged-cache';
 import { invalidationPolicyOf, type TagInvalidator } from '../../src/graphql/invalidation';
 import type { RequestCache } from '../../src/graphql/request-cache';
-import { type PendingResponse, WholeResponseCache } from '../../src/graphql/whole-response';
+import { type Candidate, type PendingResponse, WholeResponseCache } from '../../src/graphql/whole-response';
 import type { User } from '../../src/identity';
 import type { GatewayParts } from '../../src/server/gateway';
 
@@ -27,6 +27,13 @@ export class ResponseVersionsReadAfterExecution extends WholeResponseCache {
   protected override async stampOf(pending: PendingResponse, rc: RequestCache) {
     const { tags } = await super.stampOf(pending, rc);
     return { tags, versions: await this.opts.values.readVersions(tags) };
+  }
+}
+
+/** Whole responses of PRIVATE data keyed without their user: one user's answer is served to another. */
+export class PrivateResponseKeyWithoutUser extends WholeResponseCache {
+  override keyFor(candidate: Candidate, _user: User | undefined): string {
+    return candidate.publicKey;
   }
 }
 
@@ -93,4 +100,5 @@ export const PLANTED: Record<string, Partial<GatewayParts>> = {
   'outbox-not-replayed': { relay: (o) => new NoReplayRelay(o) },
   /** Only the gateway's own mutations invalidate (no relay): psql, seeds and other writers are never seen. */
   'only-own-writes-applied': { bindInvalidation: invalidateOwnWritesOnly, relay: () => undefined },
+  'private-response-key-without-user': { wholeResponses: (o) => new PrivateResponseKeyWithoutUser(o) },
 };
