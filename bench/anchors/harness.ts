@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
 import { signToken } from '../../src/server/auth';
 import { freePort, OwnRedis } from '../../test/helpers/redis';
 import { QUERY } from './common';
@@ -179,5 +180,20 @@ export async function syscallsPerRequest(s: Running, requests: number): Promise<
     return { calls: calls / result.requests.total, top };
   } finally {
     rmSync(out, { force: true });
+  }
+}
+
+/**
+ * Reads Redis has processed since its last CONFIG RESETSTAT (INFO stats total_reads_processed):
+ * one per batch of commands a client wrote together, so per request it counts round trips, which
+ * commands per request cannot tell apart from pipelined or MGET-batched ones.
+ */
+export async function redisReads(redisUrl: string): Promise<number> {
+  const client = new Redis(redisUrl);
+  try {
+    const info = await client.info('stats');
+    return Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1] ?? NaN);
+  } finally {
+    client.disconnect();
   }
 }

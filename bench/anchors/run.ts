@@ -14,6 +14,7 @@ import {
   cpuSeconds,
   gql,
   hammer,
+  redisReads,
   missStorm,
   type Running as RunningServer,
   runWithServers,
@@ -65,12 +66,14 @@ async function load(s: Running, redis: OwnRedis) {
   const result = await hammer(s, SECONDS);
   const cpuMicros = ((cpuSeconds(s.proc.pid!) - cpuBefore) * 1e6) / result.requests.total;
   const calls = Object.values(await redis.commandCalls()).reduce((a, b) => a + b, 0);
+  const reads = await redisReads(redis.url);
   if (result.non2xx || result.errors) throw new Error(`${s.spec.name}: ${result.non2xx} non-2xx, ${result.errors} errors under load`);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     commandsPerRequest: calls / result.requests.total,
+    roundTripsPerRequest: reads / result.requests.total,
     cpuMicros,
   };
 }
@@ -136,6 +139,7 @@ runWithServers(SERVERS, async (running, redis) => {
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
       commands: median(rs.map((r) => r.commandsPerRequest)),
+      roundTrips: median(rs.map((r) => r.roundTripsPerRequest)),
       cpuMicros: median(rs.map((r) => r.cpuMicros)),
       syscalls: syscalls.get(s.spec.name),
       storm: storms.get(s.spec.name),
@@ -144,13 +148,13 @@ runWithServers(SERVERS, async (running, redis) => {
   });
   const lines: string[] = [];
   lines.push(
-    `| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | CPU µs per request | system calls per request (most frequent) | Redis commands per request | computations in a ${STORM}-miss storm | fresh after a mutation |`,
+    `| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | CPU µs per request | system calls per request (most frequent) | Redis commands per request | Redis round trips per request | computations in a ${STORM}-miss storm | fresh after a mutation |`,
   );
-  lines.push('|---|---:|---:|---:|---:|---|---:|---:|---|');
+  lines.push('|---|---:|---:|---:|---:|---|---:|---:|---:|---|');
   for (const r of summary) {
     const sys = r.syscalls ? `${r.syscalls.calls.toFixed(2)} (${r.syscalls.top})` : 'n/a';
     lines.push(
-      `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(1)} | ${sys} | ${r.commands.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`,
+      `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(1)} | ${sys} | ${r.commands.toFixed(2)} | ${r.roundTrips.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`,
     );
   }
   const byName = new Map(summary.map((r) => [r.name, r]));
@@ -170,7 +174,7 @@ runWithServers(SERVERS, async (running, redis) => {
     '',
     ...lines,
     '',
-    `CPU µs per request: user + system time of the server process (all its threads) from /proc/PID/stat over each round, divided by the requests it answered; on a shared or small machine this, not req/s, is what compares servers, since autocannon and any neighbours compete for the same cores. System calls: \`strace -c -f\` attached to each server over ${STRACE_REQUESTS} requests, apart from the timed rounds.`,
+    `CPU µs per request: user + system time of the server process (all its threads) from /proc/PID/stat over each round, divided by the requests it answered; on a shared or small machine this, not req/s, is what compares servers, since autocannon and any neighbours compete for the same cores. System calls: \`strace -c -f\` attached to each server over ${STRACE_REQUESTS} requests, apart from the timed rounds. Redis round trips: the reads Redis processed (INFO stats total_reads_processed) per request, so commands that share a write (a pipeline, ioredis auto-pipelining) count once.`,
     '',
     '## Ratios (req/s of cachegate / req/s of the other)',
     '',
