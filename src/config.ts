@@ -20,6 +20,16 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
+   * Milliseconds to wait for a PostgreSQL connection (new or from the pool) before the request
+   * fails with SERVICE_UNAVAILABLE; without it an unreachable database hung every miss.
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: int(1, 600_000).default(2000),
+  /**
+   * Milliseconds one PostgreSQL statement may take (server-side statement_timeout, and the client
+   * gives up as long after sending it, for a server that cannot be reached); then SERVICE_UNAVAILABLE.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5000),
   /** redis:// or rediss:// URL; unset means the in-process cache tier only. */
   REDIS_URL: z.preprocess(
     emptyAsUndefined,

@@ -88,7 +88,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const parts = { ...defaultParts, ...opts.parts };
   setPretenuring(config.V8_PRETENURING);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (never do this in production)');
-  const db = opts.db ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir }));
+  const db =
+    opts.db ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.dataDir,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      logger: logger.child({ component: 'db' }),
+    }));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s) on ${db.kind}`);
 
@@ -168,7 +176,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   async function readiness(res: ServerResponse): Promise<void> {
     const started = performance.now();
     try {
-      await db.query('SELECT 1');
+      await withinMs(db.query('SELECT 1'), READINESS_TIMEOUT_MS, `no answer within ${READINESS_TIMEOUT_MS} ms`);
       const state = cache.state();
       // A dead Redis does not make the gateway unready: requests are then computed, not failed.
       return sendJson(res, 200, {
@@ -238,6 +246,30 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       if (!opts.db) await db.close();
     },
   };
+}
+
+/**
+ * /readyz answers within a second even when the database does not (a load balancer's probe gives
+ * up after about that): a database slower than this is reported as not ready.
+ */
+const READINESS_TIMEOUT_MS = 800;
+
+/** p, or a rejection with message once ms have passed; the timer never keeps the process alive. */
+function withinMs<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }
 
 /** Creates every domain's service in list order, and what the gateway needs of them. */
