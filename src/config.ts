@@ -75,6 +75,12 @@ const schema = z.object({
    * is caught up from it; one older than this moves the whole cache to a new generation.
    */
   CACHE_LOG_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  /**
+   * While Redis is unreachable, the in-process tier keeps what this instance computes for at most
+   * this long in milliseconds (the gutter), so an outage does not send every request to the
+   * database; this instance's own invalidations reach it at once, other instances' do not.
+   */
+  CACHE_OUTAGE_TTL_MS: int(0, 60_000).default(1000),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */

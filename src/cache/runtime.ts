@@ -17,7 +17,7 @@ import { StatsAggregator } from './stats-aggregator';
 import type { InvalidationBus, KeyValueStore } from './store';
 import { TaggedCache, type TaggedCacheOptions } from './tagged-cache';
 import { entityTag, type Tag, typeTag } from './tags';
-import { TieredStore } from './tiered-store';
+import { TieredStore, type TieredStoreOptions } from './tiered-store';
 
 export interface CacheRuntimeOptions {
   space: KeySpace;
@@ -43,6 +43,10 @@ export interface CacheRuntimeOptions {
   tagsOf?: (change: EntityChange) => Tag[];
   /** Applied log records are kept this long, in milliseconds (a Redis restored from older than that moves to a new generation). */
   logRetentionMs?: number;
+  /** While Redis is unreachable, the in-process tier serves what this instance stored for at most this long, in milliseconds. Default 1000. */
+  outageTtlMs?: number;
+  /** Builds the in-process tier in front of Redis; tests pass a planted variant here. */
+  createTieredStore?: (args: ConstructorParameters<typeof TieredStore>) => TieredStore;
   /** Builds the relay; tests pass a planted variant (one that never applies, or never replays). undefined: no relay. */
   createRelay?: (opts: InvalidationRelayOptions) => InvalidationRelay | undefined;
 }
@@ -208,7 +212,9 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     memory = new MemoryStore(opts.l1MaxBytes);
     subscriber = new Redis(opts.redisUrl, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
     subscriber.on('error', () => undefined);
-    tiered = new TieredStore(memory, shared, redis.client(), subscriber, channel, opts.logger);
+    const tieredOptions: TieredStoreOptions = { outageTtlMs: opts.outageTtlMs, sharedDown: () => breaker.state !== 'closed' };
+    const args: ConstructorParameters<typeof TieredStore> = [memory, shared, redis.client(), subscriber, channel, opts.logger, tieredOptions];
+    tiered = opts.createTieredStore ? opts.createTieredStore(args) : new TieredStore(...args);
   }
   const store = tiered ?? shared;
   // Every instance announces its invalidations, whatever its own tiers: an instance without the

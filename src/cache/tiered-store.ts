@@ -6,6 +6,20 @@ import type { InvalidationBus, KeyValueStore, StoreEntry } from './store';
 /** How long the in-process tier keeps a copy, in milliseconds: a bound on staleness should a message be lost. */
 export const L1_MAX_TTL_MS = 60_000;
 
+/** The heartbeat message: every instance publishes it on the invalidation channel; hearing any proves the link. */
+export const HEARTBEAT = 'hb';
+
+export interface TieredStoreOptions {
+  /** How often this instance publishes a heartbeat, in milliseconds. Default 100. */
+  heartbeatMs?: number;
+  /** Without a heartbeat heard for this long (and the event loop on time), memory is emptied and bypassed. Default 300. */
+  silenceMs?: number;
+  /** While the shared tier is unreachable (its circuit is not closed), memory serves what it stored for at most this long, in milliseconds. Default 1000. */
+  outageTtlMs?: number;
+  /** True while the shared tier is unreachable. Default: never. */
+  sharedDown?: () => boolean;
+}
+
 /**
  * The in-process tier in front of the shared one. Reads try memory first and fill it from
  * Redis; writes go to both. Other instances' invalidations arrive over Redis pub/sub and
@@ -14,14 +28,28 @@ export const L1_MAX_TTL_MS = 60_000;
  * Two rules keep memory from holding a stale tag version:
  * - a value read from Redis is copied into memory only if no write or invalidation message
  *   arrived while it was in flight (it may predate them);
- * - while the subscription is down, memory is emptied and bypassed, since invalidations
- *   could be missed; it fills again once the subscription is back.
+ * - while the subscription is down, or silent (no heartbeat heard for silenceMs while this
+ *   process's own event loop was on time), memory is emptied and bypassed, since invalidations
+ *   could be missed; it fills again once the link is back.
+ *
+ * One exception, the gutter: while Redis itself is unreachable, memory keeps what this process
+ * computes for at most outageTtlMs, so an outage does not send every request to the database.
+ * This process's own invalidations reach it at once (dropLocal); other instances' do not, which
+ * is the outageTtlMs bound on staleness across instances. It is emptied when the link comes back.
  */
 export class TieredStore implements KeyValueStore, InvalidationBus {
   readonly kind = 'tiered';
   private generation = 0;
   private subscribed = false;
   private disposed = false;
+  /** Subscribed, but no heartbeat heard for too long. */
+  private silent = false;
+  private lastHeard = Date.now();
+  private heartbeat?: NodeJS.Timeout;
+  private readonly heartbeatMs: number;
+  private readonly silenceMs: number;
+  private readonly outageTtlMs: number;
+  private readonly sharedDown: () => boolean;
 
   constructor(
     readonly memory: MemoryStore,
@@ -30,9 +58,16 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     private readonly subscriber: Redis,
     readonly channel: string,
     private readonly logger: CacheLogger,
+    opts: TieredStoreOptions = {},
   ) {
+    this.heartbeatMs = opts.heartbeatMs ?? 100;
+    this.silenceMs = opts.silenceMs ?? 300;
+    this.outageTtlMs = opts.outageTtlMs ?? 1000;
+    this.sharedDown = opts.sharedDown ?? (() => false);
     subscriber.on('message', (ch: string, message: string) => {
       if (ch !== this.channel) return;
+      if (message === HEARTBEAT) return this.heard();
+      this.lastHeard = Date.now();
       this.generation++;
       let keys: string[];
       try {
@@ -45,35 +80,90 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     const lost = (event: string) => () => {
       if (!this.subscribed || this.disposed) return;
       this.subscribed = false;
-      this.generation++;
-      this.memory.clear();
-      this.logger.warn({ event, channel }, 'invalidation subscription lost: in-process tier emptied and bypassed until it is back');
+      this.onLinkLost(event);
     };
     subscriber.on('close', lost('close'));
     subscriber.on('reconnecting', lost('reconnecting'));
     subscriber.on('ready', () => void this.subscribe());
     if (subscriber.status === 'ready') void this.subscribe();
+    this.startHeartbeat();
+  }
+
+  /**
+   * The link to other instances' invalidations is lost (the subscription dropped, or went
+   * silent): what memory holds may have missed one, so it is emptied, and bypassed until the link
+   * is back. Planted-bug tests override this to keep serving.
+   */
+  protected onLinkLost(event: string): void {
+    this.generation++;
+    this.memory.clear();
+    this.logger.warn({ event, channel: this.channel }, 'invalidation link lost: in-process tier emptied and bypassed until it is back');
   }
 
   /** Stops listening (shutdown): closing the subscription then is not a loss worth a warning. */
   dispose(): void {
     this.disposed = true;
     this.subscribed = false;
+    clearInterval(this.heartbeat);
   }
 
   /** True while invalidation messages are being received (and memory is in use). */
   get isSubscribed(): boolean {
-    return this.subscribed;
+    return this.live;
+  }
+
+  /** Subscribed and hearing heartbeats: memory may serve. */
+  protected get live(): boolean {
+    return this.subscribed && !this.silent;
+  }
+
+  /** Redis unreachable and the link down: memory serves what this process stored, briefly (the gutter). */
+  private get gutter(): boolean {
+    return !this.live && this.sharedDown();
+  }
+
+  /** Publishes a heartbeat every heartbeatMs and judges the silence, but only when this event loop ran on time. */
+  private startHeartbeat(): void {
+    let due = Date.now() + this.heartbeatMs;
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      const late = now - due > this.heartbeatMs / 2;
+      due = now + this.heartbeatMs;
+      this.publisher.publish(this.channel, HEARTBEAT).catch(() => undefined);
+      // A late loop has not read its socket either: messages may be waiting there, unheard.
+      if (late || !this.subscribed || this.silent || this.disposed) return;
+      if (now - this.lastHeard > this.silenceMs) {
+        this.silent = true;
+        this.onLinkLost('silence');
+      }
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private heard(): void {
+    this.lastHeard = Date.now();
+    if (!this.silent) return;
+    // Back after a silence: whatever was missed meanwhile is gone with memory, emptied once more.
+    this.memory.clear();
+    this.generation++;
+    this.silent = false;
+    this.logger.info({ channel: this.channel }, 'invalidation link heard again: in-process tier back in use');
   }
 
   peekMany(keys: readonly string[]): (Buffer | null)[] | undefined {
-    if (!this.subscribed) return undefined;
+    if (!this.live && !this.gutter) return undefined;
     const local = this.memory.peekMany(keys);
     return local.includes(null) ? undefined : local;
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
-    if (!this.subscribed) return this.shared.getMany(keys);
+    if (this.gutter) {
+      const local = this.memory.peekMany(keys);
+      if (!local.includes(null)) return local;
+      const fetched = await this.shared.getMany(keys);
+      return local.map((v, i) => v ?? fetched[i]);
+    }
+    if (!this.live) return this.shared.getMany(keys);
     const local = this.memory.peekMany(keys);
     const missing = local.flatMap((v, i) => (v === null ? [i] : []));
     if (missing.length === 0) return local;
@@ -84,21 +174,27 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
       local[i] = fetched[j];
       if (fetched[j]) fill.push({ key: keys[i], value: fetched[j]!, ttlMs: L1_MAX_TTL_MS });
     });
-    if (this.subscribed && generation === this.generation) await this.memory.setMany(fill);
+    if (this.live && generation === this.generation) await this.memory.setMany(fill);
     return local;
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<boolean> {
     this.generation++;
     const ok = await this.shared.setMany(entries);
-    if (this.subscribed) await this.memory.setMany(entries.map((e) => ({ ...e, ttlMs: Math.min(e.ttlMs, L1_MAX_TTL_MS) })));
+    const ttlCap = this.live ? L1_MAX_TTL_MS : this.gutter ? this.outageTtlMs : 0;
+    if (ttlCap > 0) await this.memory.setMany(entries.map((e) => ({ ...e, ttlMs: Math.min(e.ttlMs, ttlCap) })));
+    // Kept in memory or not, only a write Redis took counts: an invalidation Redis refused is retried.
     return ok;
   }
 
   async setIfAbsent(entries: readonly StoreEntry[]): Promise<(Buffer | null)[]> {
     const generation = this.generation;
+    if (this.gutter) {
+      // Tag versions live in memory for the outage: created here, they let values be stamped and kept briefly.
+      return this.memory.setIfAbsent(entries.map((e) => ({ ...e, ttlMs: Math.min(e.ttlMs, this.outageTtlMs) })));
+    }
     const stored = await this.shared.setIfAbsent(entries);
-    if (this.subscribed && generation === this.generation) {
+    if (this.live && generation === this.generation) {
       await this.memory.setMany(
         entries.flatMap((e, i) => (stored[i] ? [{ key: e.key, value: stored[i]!, ttlMs: Math.min(e.ttlMs, L1_MAX_TTL_MS) }] : [])),
       );
@@ -136,6 +232,8 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
       await this.subscriber.subscribe(this.channel);
       this.memory.clear();
       this.generation++;
+      this.lastHeard = Date.now();
+      this.silent = false;
       this.subscribed = true;
     } catch (err) {
       this.logger.warn(

@@ -10,6 +10,7 @@ import { adminResolvers, provideCacheAdmin } from '../admin';
 import { schemaVersionOf } from '../cache/keys';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import { type CacheMode, TaggedCache, type TaggedCacheOptions } from '../cache/tagged-cache';
+import { TieredStore } from '../cache/tiered-store';
 import { InvalidationRelay, type InvalidationRelayOptions } from '../cache/invalidation-relay';
 import { entityTag, type Tag, typeTag } from '../cache/tags';
 import type { Config } from '../config';
@@ -63,6 +64,8 @@ export interface GatewayParts {
   requestCache(values: TaggedCache, mode: CacheMode): RequestCache;
   /** The relay of the invalidation log; undefined composes a gateway that commits but never applies (a crash after commit). */
   relay(opts: InvalidationRelayOptions): InvalidationRelay | undefined;
+  /** The in-process tier in front of Redis (when CACHE_L1_MAX_BYTES > 0). */
+  tieredStore(args: ConstructorParameters<typeof TieredStore>): TieredStore;
 }
 
 const defaultParts: GatewayParts = {
@@ -71,6 +74,7 @@ const defaultParts: GatewayParts = {
   bindInvalidation: applyInvalidation,
   requestCache: (values, mode) => new RequestCache(values, mode),
   relay: (opts) => new InvalidationRelay(opts),
+  tieredStore: (args) => new TieredStore(...args),
 };
 
 /** How long a pending invalidation keeps its tags treated as changed in the writer's process, at most, in milliseconds. */
@@ -133,6 +137,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     tagsOf: (change) => [(entityTagOf[change.type] ?? ((id: string) => entityTag(change.type, id)))(change.id), typeTag(change.type)],
     logRetentionMs: config.CACHE_LOG_RETENTION_HOURS * 3600 * 1000,
     createRelay: parts.relay,
+    createTieredStore: parts.tieredStore,
+    outageTtlMs: config.CACHE_OUTAGE_TTL_MS,
   });
   const invalidator: TagInvalidator = {
     async invalidate(tags) {

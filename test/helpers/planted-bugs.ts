@@ -1,6 +1,7 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import { InvalidationRelay } from '../../src/cache/invalidation-relay';
 import type { CacheRequest } from '../../src/cache/tagged-cache';
+import { TieredStore } from '../../src/cache/tiered-store';
 import { TaggedCache } from '../../src/cache/tagged-cache';
 import { invalidationPolicyOf, type TagInvalidator } from '../../src/graphql/invalidation';
 import type { RequestCache } from '../../src/graphql/request-cache';
@@ -52,6 +53,14 @@ export class NoReplayRelay extends InvalidationRelay {
   protected override async catchUp(): Promise<void> {}
 }
 
+/** An in-process tier that keeps serving what it holds when its link to other instances' invalidations is lost or silent. */
+export class NoFlushOnLinkLoss extends TieredStore {
+  protected override onLinkLost(): void {}
+  protected override get live(): boolean {
+    return true;
+  }
+}
+
 /** Each mutation's declared tags, from its arguments, result and user, with those it could not build left out. */
 function declaredTags(schemaField: Parameters<typeof invalidationPolicyOf>[0], args: any, result: any, ctx: unknown): string[] {
   const tagsOf = invalidationPolicyOf(schemaField)!;
@@ -98,6 +107,8 @@ export const PLANTED: Record<string, Partial<GatewayParts>> = {
   'commit-then-crash': { relay: (o) => new StalledRelay(o) },
   /** The outbox is applied as it grows but never replayed into a Redis that came back older. */
   'outbox-not-replayed': { relay: (o) => new NoReplayRelay(o) },
+  /** The in-process tier is neither emptied nor bypassed when the invalidation subscription is lost. */
+  'no-flush-on-subscription-loss': { tieredStore: (args) => new NoFlushOnLinkLoss(...args) },
   /** Only the gateway's own mutations invalidate (no relay): psql, seeds and other writers are never seen. */
   'only-own-writes-applied': { bindInvalidation: invalidateOwnWritesOnly, relay: () => undefined },
   'private-response-key-without-user': { wholeResponses: (o) => new PrivateResponseKeyWithoutUser(o) },
