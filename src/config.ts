@@ -20,6 +20,16 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
+   * Milliseconds to wait for a PostgreSQL connection (new or from the pool) before the request
+   * fails with SERVICE_UNAVAILABLE; without it an unreachable database hung every miss.
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: int(1, 600_000).default(2000),
+  /**
+   * Milliseconds one PostgreSQL statement may take (server-side statement_timeout, and the client
+   * gives up as long after sending it, for a server that cannot be reached); then SERVICE_UNAVAILABLE.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5000),
   /** redis:// or rediss:// URL; unset means the in-process cache tier only. */
   REDIS_URL: z.preprocess(
     emptyAsUndefined,
@@ -54,6 +64,17 @@ const schema = z.object({
    * Redis; 0 sends them only when cacheStats is read, and at shutdown.
    */
   CACHE_STATS_FLUSH_MS: int(0, 60_000).default(1000),
+  /**
+   * A mutation answers once the cache has applied the changes it committed (through the
+   * database's invalidation log), waiting at most this long in milliseconds; past it, it answers
+   * with its data and `extensions.invalidation.status: "PENDING"` (the relay applies them later).
+   */
+  CACHE_INVALIDATION_WAIT_MS: int(0, 60_000).default(1000),
+  /**
+   * Hours applied invalidation-log records are kept. A Redis found older than the log (a restore)
+   * is caught up from it; one older than this moves the whole cache to a new generation.
+   */
+  CACHE_LOG_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */

@@ -37,6 +37,8 @@ export interface Candidate {
   parts: Omit<ResponseKeyParts, 'user'>;
   /** The key when the response is PUBLIC (a PRIVATE one adds the user). */
   publicKey: string;
+  /** The cache generation publicKey was built in: a candidate memoised across a move builds its key again. */
+  generation: number;
   staticTags: string[];
   /** Their store keys, read along with the entry. */
   staticTagKeys: string[];
@@ -86,6 +88,7 @@ export class WholeResponseCache {
         op,
         parts,
         publicKey: responseKey(this.opts.space, parts),
+        generation: this.opts.space.generation ?? 0,
         staticTags,
         staticTagKeys: this.opts.store.tagKeysOf(staticTags),
         private: op.private,
@@ -99,7 +102,10 @@ export class WholeResponseCache {
   }
 
   keyFor(candidate: Candidate, user: User | undefined): string {
-    return candidate.private ? responseKey(this.opts.space, { ...candidate.parts, user }) : candidate.publicKey;
+    if (candidate.private) return responseKey(this.opts.space, { ...candidate.parts, user });
+    const generation = this.opts.space.generation ?? 0;
+    if (candidate.generation !== generation) Object.assign(candidate, { publicKey: responseKey(this.opts.space, candidate.parts), generation });
+    return candidate.publicKey;
   }
 
   /** The entry, answered without waiting, when this process's memory holds it and its tags' versions. */
