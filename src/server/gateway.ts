@@ -198,6 +198,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     requireExp: config.JWT_REQUIRE_EXP,
     httpMaxAgeSeconds: config.CACHE_HTTP_MAX_AGE,
     apqMaxQueryBytes: config.APQ_MAX_QUERY_BYTES,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    uploadBodyLimitBytes: config.UPLOAD_BODY_LIMIT_BYTES,
     debug: config.CACHE_DEBUG,
     createContext: (user: User | undefined, mode: CacheMode) => ({
       user,

@@ -24,6 +24,10 @@ export interface GraphQLHandlerDeps {
   jwtSecret: string;
   /** JWT_REQUIRE_EXP: tokens without an expiry are refused. */
   requireExp: boolean;
+  /** BODY_LIMIT_BYTES: the largest body of an anonymous caller, and of any query. */
+  bodyLimitBytes: number;
+  /** UPLOAD_BODY_LIMIT_BYTES: the largest body of a caller with a token (uploads are authenticated mutations). */
+  uploadBodyLimitBytes: number;
   /** APQ_MAX_QUERY_BYTES: a longer query is not registered (and the request is refused). */
   apqMaxQueryBytes: number;
   /** CACHE_HTTP_MAX_AGE: seconds HTTP caches may reuse a response without revalidating (capped per response). */
@@ -46,6 +50,8 @@ interface Prepared {
   noQuery?: boolean;
   /** False when the outcome may change later (a persisted query not registered yet). */
   remember: boolean;
+  /** Length of the request text (UTF-16 units, at least a third of its bytes; exact for the ASCII of JSON and URLs). */
+  textBytes?: number;
 }
 
 /**
@@ -68,14 +74,23 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     url: string,
     fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
   ): void {
-    readRequestText(req, url, (err, text) => {
-      if (err) return fail(req, res, err);
-      try {
-        answer(req, res, text!)?.catch((e) => fail(req, res, e));
-      } catch (e) {
-        fail(req, res, e);
-      }
-    });
+    // An anonymous caller cannot upload, so its body is refused with 413 as soon as it streams
+    // past the small limit; a caller with a token may send an upload, and a large body that
+    // turns out not to be a mutation is refused once read (answerPrepared).
+    const limit = header(req, 'authorization') ? deps.uploadBodyLimitBytes : deps.bodyLimitBytes;
+    readRequestText(
+      req,
+      url,
+      (err, text) => {
+        if (err) return fail(req, res, err);
+        try {
+          answer(req, res, text!)?.catch((e) => fail(req, res, e));
+        } catch (e) {
+          fail(req, res, e);
+        }
+      },
+      limit,
+    );
   };
 
   // The steps below return a promise only when they have to wait: a hit from the in-process
@@ -112,6 +127,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const prep = memo.get(text);
     if (prep) return answerPrepared(req, res, prep, user, type);
     return prepare(method, text).then((fresh) => {
+      fresh.textBytes = text.length;
       if (fresh.remember && text.length <= MAX_REMEMBERED_TEXT) memo.set(text, fresh);
       return answerPrepared(req, res, fresh, user, type);
     });
@@ -130,6 +146,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       return;
     }
     if (prep.reject) return sendErrors(res, type, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
+    if ((prep.textBytes ?? 0) > deps.bodyLimitBytes && prep.op?.kind !== 'mutation') {
+      return sendErrors(res, type, 413, `a query's body may be at most ${deps.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE');
+    }
     const mode = cacheModeOf(header(req, 'cache-control'));
     const candidate = prep.candidate;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode))

@@ -17,14 +17,14 @@ export type ParsedRequest = { kind: 'single'; body: GraphQLRequestBody } | { kin
  * Identical texts are identical requests (whatever the user), which lets the handler remember
  * what it derived from one.
  */
-export function readRequestText(req: IncomingMessage, url: string, done: (err: Error | null, text?: string) => void): void {
+export function readRequestText(req: IncomingMessage, url: string, done: (err: Error | null, text?: string) => void, maxBodyBytes?: number): void {
   if (req.method === 'GET' || req.method === 'HEAD') {
     const q = url.indexOf('?');
     return done(null, q === -1 ? '' : url.slice(q + 1));
   }
   if (req.method !== 'POST') return done(new HttpError(405, 'GraphQL accepts GET (queries) and POST'));
   if (!isJsonRequestType(req.headers['content-type'])) return done(new HttpError(415, 'POST /graphql needs content-type: application/json'));
-  readBody(req, (err, body) => (err ? done(err) : done(null, body!.toString('utf8'))));
+  readBody(req, (err, body) => (err ? done(err) : done(null, body!.toString('utf8'))), maxBodyBytes);
 }
 
 /**

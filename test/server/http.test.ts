@@ -127,6 +127,29 @@ describe.each(DATABASE_KINDS)('HTTP routes of the gateway (%s)', (kind) => {
     expect(JSON.parse(res.body).errors[0].message).toMatch(/larger than/);
   });
 
+  it('refuses an anonymous body past BODY_LIMIT_BYTES with 413 while it streams, without a declared length', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (r) => {
+        let body = '';
+        r.on('data', (c) => (body += c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      // 1.5 MiB of a body that is never finished: the answer must come before the end.
+      req.write(`{"query":"{ datasets { id } }","variables":{"x":"${'a'.repeat(1536 * 1024)}`);
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('allows a caller with a token a large body only for a mutation', async () => {
+    const token = await gw.token('alice');
+    const big = { query: 'query Q($x: String) { datasets { id } }', variables: { x: 'a'.repeat(1536 * 1024) } };
+    const res = await postRaw(gw.url, JSON.stringify(big), { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(413);
+    expect(res.json.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('includes a stacktrace in error extensions outside production (what production must hide)', async () => {
     const res = await gw.gql(DatasetsDocument, { limit: 0 });
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
