@@ -466,7 +466,9 @@ class Load {
         continue;
       }
       const gw = gws[Math.floor(Math.random() * gws.length)];
-      const id = this.w.datasetIds[this.pick()];
+      // The hottest QUIET datasets are written only by the phases that write behind the gateways'
+      // back: another write would invalidate them and hide what the phase is after.
+      const id = this.w.datasetIds[Math.max(this.pick(), QUIET)];
       const a = await post(gw.url, { query: APPEND, variables: { id, csv: rowsCsv(1, this.writeSeq++) } }, this.w.writerToken);
       const acked = now();
       const err = errorClass(a);
@@ -494,6 +496,8 @@ interface Phase {
   faultAllowanceMs?: number;
 }
 
+/** Datasets 0 .. QUIET-1 (the most read) get no writes from the load's writer. */
+const QUIET = 3;
 const HEALTHY_ALLOWANCE_MS = 50; // with the in-process tier, across instances
 const FAULT_ALLOWANCE_MS = OUTAGE_TTL_MS + 500;
 
@@ -654,7 +658,7 @@ const PHASES: Phase[] = [
     async fault(w, _l, ms) {
       const from = now();
       // A write that does not go through the gateway: a script, psql, a migration.
-      for (const id of w.datasetIds.slice(0, 3)) {
+      for (const id of w.datasetIds.slice(1, QUIET)) {
         const version = await directAppend(w, id);
         w.model.require(id, { version, at: now(), kind: 'commit' });
       }
@@ -701,11 +705,12 @@ const PHASES: Phase[] = [
 async function repairCommitted(w: World): Promise<void> {
   const ids = [...w.model.visible].filter(([, vs]) => vs.some((v) => v.kind === 'commit')).map(([id]) => id);
   for (const id of ids) {
-    await post(
+    const r = await post(
       w.gateways[0].url,
       { query: 'mutation($id: ID!) { invalidateDatasetCache(datasetId: $id) { invalidated } }', variables: { id } },
       w.adminToken,
     );
+    if (errorClass(r)) say(`  could not invalidate dataset ${id} after the phase: ${errorClass(r)}`);
     const list = w.model.visible.get(id)!;
     for (const v of list) v.kind = 'ack';
   }
