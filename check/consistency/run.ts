@@ -976,7 +976,9 @@ const SELF_TEST: { plant: string; phases: string[]; expect: string }[] = [
 // is lost, outbox not replayed. Each is listed here when test/helpers/planted-bugs.ts has it.
 const DURABLE_PLANTS: { plant: string; phases: string[]; expect: string }[] = [
   { plant: 'no-flush-on-lost-subscription', phases: ['CLIENT KILL TYPE pubsub'], expect: 'stale reads' },
-  { plant: 'outbox-not-replayed', phases: ['gateway kill -9 after commit', 'restore from old RDB'], expect: 'stale reads' },
+  { plant: 'outbox-not-replayed', phases: ['restore from old RDB'], expect: 'stale reads' },
+  { plant: 'commit-then-crash', phases: ['healthy'], expect: 'stale reads' },
+  { plant: 'only-own-writes-applied', phases: ['direct database write'], expect: 'stale reads' },
 ];
 
 async function selfTest(): Promise<void> {

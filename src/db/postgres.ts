@@ -91,6 +91,48 @@ export function openPostgres(opts: PostgresOptions): Database {
         client.release(broken);
       }
     },
+    async listen(channel, onNotify) {
+      let stopped = false;
+      let client: pg.Client | undefined;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: opts.url, ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}) });
+        // A dropped connection (a restart, a failover, an idle timeout) is reopened; until then
+        // whoever listens relies on its own polling.
+        const again = () => {
+          if (stopped || client !== c) return;
+          client = undefined;
+          c.end().catch(() => undefined);
+          retry = setTimeout(() => void connect().catch(() => undefined), 1000);
+          retry.unref();
+        };
+        client = c;
+        c.on('error', again);
+        c.on('end', again);
+        c.on('notification', (msg) => {
+          if (msg.channel === channel) onNotify(msg.payload ?? '');
+        });
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${channelName(channel)}`);
+        } catch (err) {
+          again();
+          throw err;
+        }
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        await client?.end().catch(() => undefined);
+      };
+    },
     close: () => pool.end(),
   };
+}
+
+/** A channel name as LISTEN takes it: ours are constants, so anything but a plain name is our bug. */
+function channelName(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+  return channel;
 }
