@@ -628,9 +628,9 @@ const PHASES: Phase[] = [
     name: 'gateway kill -9 after commit',
     needsDurable: true,
     faultAllowanceMs: 1000,
-    async fault(w, _l, ms) {
-      // Gateway A is replaced by one that invalidates 3 s after each commit; a write is sent to
-      // it, and it is killed as soon as the database holds the write.
+    async fault(w, load, ms) {
+      // Gateway A is replaced by one that commits and never applies (no relay); a write is sent
+      // to it, and it is killed as soon as the database holds the write.
       const [a, b] = w.gateways;
       await stopGateway(a);
       const paused = await startGateway('A*', w.gatewayEnv, 'pause-after-commit');
@@ -643,6 +643,7 @@ const PHASES: Phase[] = [
       while (after === before && now() - from < 10_000) after = await rowCount(w, id);
       const committed = now();
       await stopGateway(paused, 'SIGKILL');
+      if (after === before) load.stats.notes.push('the write was not committed within 10 s: nothing to judge');
       w.model.require(id, { version: after, at: committed, kind: 'commit' });
       w.gateways = [b];
       const restarted = await startGateway('A', w.gatewayEnv, w.plant);
