@@ -466,7 +466,9 @@ class Load {
         continue;
       }
       const gw = gws[Math.floor(Math.random() * gws.length)];
-      const id = this.w.datasetIds[this.pick()];
+      // The hottest QUIET datasets are written only by the phases that write behind the gateways'
+      // back: another write would invalidate them and hide what the phase is after.
+      const id = this.w.datasetIds[Math.max(this.pick(), QUIET)];
       const a = await post(gw.url, { query: APPEND, variables: { id, csv: rowsCsv(1, this.writeSeq++) } }, this.w.writerToken);
       const acked = now();
       const err = errorClass(a);
@@ -494,6 +496,8 @@ interface Phase {
   faultAllowanceMs?: number;
 }
 
+/** Datasets 0 .. QUIET-1 (the most read) get no writes from the load's writer. */
+const QUIET = 3;
 const HEALTHY_ALLOWANCE_MS = 50; // with the in-process tier, across instances
 const FAULT_ALLOWANCE_MS = OUTAGE_TTL_MS + 500;
 
@@ -624,9 +628,9 @@ const PHASES: Phase[] = [
     name: 'gateway kill -9 after commit',
     needsDurable: true,
     faultAllowanceMs: 1000,
-    async fault(w, _l, ms) {
-      // Gateway A is replaced by one that invalidates 3 s after each commit; a write is sent to
-      // it, and it is killed as soon as the database holds the write.
+    async fault(w, load, ms) {
+      // Gateway A is replaced by one that commits and never applies (no relay); a write is sent
+      // to it, and it is killed as soon as the database holds the write.
       const [a, b] = w.gateways;
       await stopGateway(a);
       const paused = await startGateway('A*', w.gatewayEnv, 'pause-after-commit');
@@ -639,6 +643,7 @@ const PHASES: Phase[] = [
       while (after === before && now() - from < 10_000) after = await rowCount(w, id);
       const committed = now();
       await stopGateway(paused, 'SIGKILL');
+      if (after === before) load.stats.notes.push('the write was not committed within 10 s: nothing to judge');
       w.model.require(id, { version: after, at: committed, kind: 'commit' });
       w.gateways = [b];
       const restarted = await startGateway('A', w.gatewayEnv, w.plant);
@@ -654,7 +659,7 @@ const PHASES: Phase[] = [
     async fault(w, _l, ms) {
       const from = now();
       // A write that does not go through the gateway: a script, psql, a migration.
-      for (const id of w.datasetIds.slice(0, 3)) {
+      for (const id of w.datasetIds.slice(1, QUIET)) {
         const version = await directAppend(w, id);
         w.model.require(id, { version, at: now(), kind: 'commit' });
       }
@@ -701,11 +706,12 @@ const PHASES: Phase[] = [
 async function repairCommitted(w: World): Promise<void> {
   const ids = [...w.model.visible].filter(([, vs]) => vs.some((v) => v.kind === 'commit')).map(([id]) => id);
   for (const id of ids) {
-    await post(
+    const r = await post(
       w.gateways[0].url,
       { query: 'mutation($id: ID!) { invalidateDatasetCache(datasetId: $id) { invalidated } }', variables: { id } },
       w.adminToken,
     );
+    if (errorClass(r)) say(`  could not invalidate dataset ${id} after the phase: ${errorClass(r)}`);
     const list = w.model.visible.get(id)!;
     for (const v of list) v.kind = 'ack';
   }
@@ -971,7 +977,9 @@ const SELF_TEST: { plant: string; phases: string[]; expect: string }[] = [
 // is lost, outbox not replayed. Each is listed here when test/helpers/planted-bugs.ts has it.
 const DURABLE_PLANTS: { plant: string; phases: string[]; expect: string }[] = [
   { plant: 'no-flush-on-lost-subscription', phases: ['CLIENT KILL TYPE pubsub'], expect: 'stale reads' },
-  { plant: 'outbox-not-replayed', phases: ['gateway kill -9 after commit', 'restore from old RDB'], expect: 'stale reads' },
+  { plant: 'outbox-not-replayed', phases: ['restore from old RDB'], expect: 'stale reads' },
+  { plant: 'commit-then-crash', phases: ['healthy'], expect: 'stale reads' },
+  { plant: 'only-own-writes-applied', phases: ['direct database write'], expect: 'stale reads' },
 ];
 
 async function selfTest(): Promise<void> {

@@ -7,23 +7,15 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '../../src/config';
-import { applyInvalidation } from '../../src/graphql/invalidation';
 import { createLogger } from '../../src/logger';
 import { createGateway, type GatewayParts } from '../../src/server/gateway';
 import { PLANTED } from '../../test/helpers/planted-bugs';
 
 /** Faults the checker injects, by name. */
 export const FAULTS: Record<string, Partial<GatewayParts>> = {
-  // A mutation's tags are invalidated 3 s after its commit: the checker kills the process in between.
-  'pause-after-commit': {
-    bindInvalidation: (schema, invalidator) =>
-      applyInvalidation(schema, {
-        invalidate: async (tags) => {
-          await new Promise((r) => setTimeout(r, 3000));
-          return invalidator.invalidate(tags);
-        },
-      }),
-  },
+  // A gateway that commits and never applies its invalidations (no relay): the checker kills it
+  // once the database holds its write, as a kill -9 between commit and apply would leave it.
+  'pause-after-commit': { relay: () => undefined },
 };
 
 async function start(): Promise<void> {
