@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { PersistedQueryStore } from '../cache/runtime';
 import type { CacheMode } from '../cache/tagged-cache';
 import type { AppContext } from '../domains/context';
-import { cacheModeOf } from '../graphql/cache-mode';
+import { CacheFlagError, cacheModeOf, requestedCacheMode, strictestCacheMode } from '../graphql/cache-mode';
 import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
 import type { User } from '../identity';
 import { ClientError } from '../lib/errors';
@@ -37,6 +37,8 @@ interface Prepared {
   reject?: { status: number; message: string; code: string; headers?: Record<string, string> };
   /** False when the outcome may change later (a persisted query not registered yet). */
   remember: boolean;
+  /** The cache mode the request asks for in itself (use_cache, extensions.useCache); undefined when it says nothing. */
+  requestedMode?: CacheMode;
 }
 
 /**
@@ -97,7 +99,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
 
   function answerPrepared(req: IncomingMessage, res: ServerResponse, prep: Prepared, user: User | undefined): Promise<void> | void {
     if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
-    const mode = cacheModeOf(header(req, 'cache-control'));
+    // The mode the rate limits read too: anything but 'normal' computes, so it counts as a miss.
+    const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) return execute(req, res, prep.parsed, user, mode, undefined);
     const key = responses.keyFor(candidate, user);
@@ -139,6 +142,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const parsed = parseRequestText(method, text);
     if (parsed.kind !== 'single') return { parsed, remember: true };
     const body = { ...parsed.body };
+    let requestedMode: CacheMode | undefined;
+    try {
+      requestedMode = requestedCacheMode(body.useCache, body.extensions);
+    } catch (err) {
+      if (!(err instanceof CacheFlagError)) throw err;
+      return { parsed, reject: { status: 400, message: err.message, code: 'BAD_USER_INPUT' }, remember: true };
+    }
     const persisted = body.extensions?.persistedQuery as { version?: number; sha256Hash?: string } | undefined;
     if (persisted) {
       const resolved = await resolvePersistedQuery(body, persisted);
@@ -152,7 +162,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       body.query = resolved.query;
     }
     const single: ParsedRequest = { kind: 'single', body };
-    if (body.query === undefined) return { parsed: single, remember: true };
+    if (body.query === undefined) return { parsed: single, remember: true, requestedMode };
     const { op, candidate } = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
       return {
@@ -162,7 +172,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         remember: true,
       };
     }
-    return { parsed: single, op, candidate, remember: true };
+    return { parsed: single, op, candidate, remember: true, requestedMode };
   }
 
   async function execute(
