@@ -149,6 +149,15 @@ describe('cachegate warm without CACHE_DEBUG', () => {
     expect((await cachegate(args)).stdout).toContain('warmed 1/1 operation(s): 1 hit(s), 0 miss(es) — from cacheStats before and after');
   });
 
+  it('exits 2, a usage error, when a named file is missing', async () => {
+    const missing = await cachegate(['warm', path.join(dir, 'nope.graphql'), '--url', `${gw.url}/graphql`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read the operations file');
+    const vars = await cachegate(['warm', path.join(dir, 'ops.graphql'), '--variables', path.join(dir, 'nope.json'), '--url', `${gw.url}/graphql`]);
+    expect(vars.code).toBe(2);
+    expect(vars.stderr).toContain('cannot read the variables file');
+  });
+
   it('says the counts are unknown without a token', async () => {
     const r = await cachegate(['warm', path.join(dir, 'ops.graphql'), '--url', `${gw.url}/graphql`]);
     expect(r.code).toBe(0);
@@ -179,5 +188,46 @@ describe('cachegate wording without Redis', () => {
       code: 0,
       stdout: 'cache stats reset for the answering instance only (its counts are its own: no Redis to share them)\n',
     });
+  });
+});
+
+describe('cachegate warm with whole responses and without CACHE_DEBUG', () => {
+  const prefix = testPrefix();
+  let gw: TestGateway;
+  let dir: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
+    const id = await createDataset(gw, await gw.token('alice'), 'numbers');
+    dir = mkdtempSync(path.join(tmpdir(), 'cachegate-cli-'));
+    writeFileSync(path.join(dir, 'ops.graphql'), `query Stats { dataset(id: "${id}") { statistics { column } } }`);
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await gw?.close();
+    await deletePrefix(SHARED_REDIS_URL, prefix);
+  });
+
+  it('counts the x-cache verdicts, says so, and does not claim extensions.cache', async () => {
+    const args = ['warm', path.join(dir, 'ops.graphql'), '--url', `${gw.url}/graphql`];
+    const first = await cachegate(args);
+    expect(first.stdout).toContain('warmed 1/1 operation(s): 0 hit(s), 1 miss(es) — from x-cache headers');
+    expect(first.stdout).not.toContain('extensions.cache —');
+    expect((await cachegate(args)).stdout).toContain('warmed 1/1 operation(s): 1 hit(s), 0 miss(es) — from x-cache headers');
+  });
+
+  it('the shipped example variables give every query of schema/operations/datasets.graphql what it needs', async () => {
+    const root = path.join(__dirname, '..', '..');
+    const r = await cachegate([
+      'warm',
+      path.join(root, 'schema/operations/datasets.graphql'),
+      '--variables',
+      path.join(root, 'examples/warm-variables.json'),
+      '--url',
+      `${gw.url}/graphql`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('needs $');
+    expect(r.stdout).toMatch(/warmed \d+\/11 operation\(s\)/);
   });
 });
