@@ -1,10 +1,13 @@
 // What the anchor benches share: starting a server of bench/anchors/servers as its own process,
 // loading it with autocannon, and storming it with identical misses from another process.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
 import { signToken } from '../../src/server/auth';
 import { freePort, OwnRedis } from '../../test/helpers/redis';
 import { QUERY } from './common';
@@ -114,4 +117,83 @@ export async function appendCarsRow(url: string): Promise<void> {
     authorization: `Bearer ${token}`,
   });
   if (!r.text.includes('rowCount')) throw new Error(`cachegate mutation failed: ${r.text}`);
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ); 100 on every Linux we run on. */
+const USER_HZ = 100;
+
+/**
+ * User + system CPU seconds a process has used so far, all its threads included, from
+ * /proc/PID/stat. Per request it is what a shared, loaded machine leaves comparable: req/s there
+ * also measures the neighbours and the load generator competing for the same cores.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+/**
+ * System calls per request: strace -c -f attached to the server while it answers a fixed number
+ * of requests. Run apart from the timed rounds, since strace slows every call it counts. Returns
+ * undefined where strace is missing or may not attach (no ptrace permission).
+ */
+export async function syscallsPerRequest(s: Running, requests: number): Promise<{ calls: number; top: string } | undefined> {
+  const out = path.join(tmpdir(), `cachegate-strace-${s.proc.pid}-${Date.now()}.txt`);
+  const strace = spawn('strace', ['-c', '-f', '-o', out, '-p', String(s.proc.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const failed = new Promise<undefined>((resolve) => strace.once('error', () => resolve(undefined)));
+  // strace says "Process N attached" on stderr once it is tracing.
+  const attached = new Promise<boolean>((resolve) => {
+    createInterface({ input: strace.stderr! }).on('line', (l) => {
+      if (/attached/.test(l)) resolve(true);
+    });
+    strace.once('exit', () => resolve(false));
+  });
+  if (!(await Promise.race([attached, failed]))) return undefined;
+  const result = await autocannon({
+    url: `${s.url}/graphql`,
+    connections: CONNECTIONS,
+    amount: requests,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BODY,
+  });
+  const exited = new Promise((resolve) => strace.once('exit', resolve));
+  strace.kill('SIGINT');
+  await exited;
+  try {
+    const summary = readFileSync(out, 'utf8');
+    const rows = summary.split('\n').filter((l) => /^\s*\d/.test(l) && !/\btotal$/.test(l.trim()));
+    const total = summary.split('\n').find((l) => /\btotal$/.test(l.trim()));
+    if (!total) return undefined;
+    // Columns: % time, seconds, usecs/call, calls, [errors], syscall; "total" has the same first four.
+    const calls = Number(total.trim().split(/\s+/)[3]);
+    const top = rows
+      .map((l) => l.trim().split(/\s+/))
+      .map((f) => ({ name: f[f.length - 1], calls: Number(f[3]) }))
+      .sort((a, b) => b.calls - a.calls)
+      .slice(0, 3)
+      .map((r) => `${r.name} ${(r.calls / result.requests.total).toFixed(2)}`)
+      .join(', ');
+    return { calls: calls / result.requests.total, top };
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+/**
+ * Reads Redis has processed since its last CONFIG RESETSTAT (INFO stats total_reads_processed):
+ * one per batch of commands a client wrote together, so per request it counts round trips, which
+ * commands per request cannot tell apart from pipelined or MGET-batched ones.
+ */
+export async function redisReads(redisUrl: string): Promise<number> {
+  const client = new Redis(redisUrl);
+  try {
+    const info = await client.info('stats');
+    return Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1] ?? NaN);
+  } finally {
+    client.disconnect();
+  }
 }

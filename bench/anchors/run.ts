@@ -11,19 +11,24 @@ import {
   appendCarsRow,
   BODY,
   CONNECTIONS,
+  cpuSeconds,
   gql,
   hammer,
+  redisReads,
   missStorm,
   type Running as RunningServer,
   runWithServers,
   type ServerSpec as BaseSpec,
   STORM,
+  syscallsPerRequest,
 } from './harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Every server first answers this long unmeasured, so no round measures a JIT still warming up. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/** Requests answered under strace per server for the system-call count (0 skips it). */
+const STRACE_REQUESTS = Number(process.env.BENCH_STRACE_REQUESTS ?? 5000);
 
 interface ServerSpec extends BaseSpec {
   /** Changes the data (one more Horsepower value) the way this server's users would. */
@@ -57,10 +62,20 @@ type Running = RunningServer<ServerSpec>;
 
 async function load(s: Running, redis: OwnRedis) {
   await redis.resetStats();
+  const cpuBefore = cpuSeconds(s.proc.pid!);
   const result = await hammer(s, SECONDS);
+  const cpuMicros = ((cpuSeconds(s.proc.pid!) - cpuBefore) * 1e6) / result.requests.total;
   const calls = Object.values(await redis.commandCalls()).reduce((a, b) => a + b, 0);
+  const reads = await redisReads(redis.url);
   if (result.non2xx || result.errors) throw new Error(`${s.spec.name}: ${result.non2xx} non-2xx, ${result.errors} errors under load`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, commandsPerRequest: calls / result.requests.total };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    commandsPerRequest: calls / result.requests.total,
+    roundTripsPerRequest: reads / result.requests.total,
+    cpuMicros,
+  };
 }
 
 async function freshness(s: Running): Promise<'fresh' | 'stale' | 'n/a'> {
@@ -104,6 +119,14 @@ runWithServers(SERVERS, async (running, redis) => {
     }
   }
 
+  const syscalls = new Map<string, Awaited<ReturnType<typeof syscallsPerRequest>>>();
+  if (STRACE_REQUESTS > 0) {
+    for (const s of running) {
+      process.stderr.write(`system calls: ${s.spec.name} (${STRACE_REQUESTS} requests under strace -c -f)\n`);
+      syscalls.set(s.spec.name, await syscallsPerRequest(s, STRACE_REQUESTS));
+    }
+  }
+
   process.stderr.write('freshness after a mutation\n');
   const fresh = new Map<string, string>();
   for (const s of running) fresh.set(s.spec.name, await freshness(s));
@@ -116,17 +139,23 @@ runWithServers(SERVERS, async (running, redis) => {
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
       commands: median(rs.map((r) => r.commandsPerRequest)),
+      roundTrips: median(rs.map((r) => r.roundTripsPerRequest)),
+      cpuMicros: median(rs.map((r) => r.cpuMicros)),
+      syscalls: syscalls.get(s.spec.name),
       storm: storms.get(s.spec.name),
       fresh: fresh.get(s.spec.name)!,
     };
   });
   const lines: string[] = [];
   lines.push(
-    `| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | Redis commands per request | computations in a ${STORM}-miss storm | fresh after a mutation |`,
+    `| server | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | CPU µs per request | system calls per request (most frequent) | Redis commands per request | Redis round trips per request | computations in a ${STORM}-miss storm | fresh after a mutation |`,
   );
-  lines.push('|---|---:|---:|---:|---:|---:|---|');
+  lines.push('|---|---:|---:|---:|---:|---|---:|---:|---:|---|');
   for (const r of summary) {
-    lines.push(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.commands.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`);
+    const sys = r.syscalls ? `${r.syscalls.calls.toFixed(2)} (${r.syscalls.top})` : 'n/a';
+    lines.push(
+      `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(1)} | ${sys} | ${r.commands.toFixed(2)} | ${r.roundTrips.toFixed(2)} | ${r.storm ?? 'n/a'} | ${r.fresh} |`,
+    );
   }
   const byName = new Map(summary.map((r) => [r.name, r]));
   const cgRedis = byName.get('cachegate, Redis only')!;
@@ -144,6 +173,8 @@ runWithServers(SERVERS, async (running, redis) => {
     `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} interleaved rounds per server after a ${WARMUP_SECONDS} s unmeasured warm-up of each; medians. Each miss costs ${200} ms of simulated work on every server. The storm runs first, on cold servers, so the rounds measure each server as a storm left it (the bare server has none).`,
     '',
     ...lines,
+    '',
+    `CPU µs per request: user + system time of the server process (all its threads) from /proc/PID/stat over each round, divided by the requests it answered; on a shared or small machine this, not req/s, is what compares servers, since autocannon and any neighbours compete for the same cores. System calls: \`strace -c -f\` attached to each server over ${STRACE_REQUESTS} requests, apart from the timed rounds. Redis round trips: the reads Redis processed (INFO stats total_reads_processed) per request, so commands that share a write (a pipeline, ioredis auto-pipelining) count once.`,
     '',
     '## Ratios (req/s of cachegate / req/s of the other)',
     '',

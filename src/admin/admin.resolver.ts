@@ -197,7 +197,18 @@ export function toCacheStats(r: StatsReport): CacheStats {
 }
 
 function toCacheHealth(r: HealthReport): CacheHealth {
-  return { healthy: r.healthy, backend: r.backend, circuit: r.circuit, tiered: r.tiered, redis: r.redis, ...r.numbers };
+  return {
+    healthy: r.healthy,
+    backend: r.backend,
+    circuit: r.circuit,
+    tiered: r.tiered,
+    redis: r.redis,
+    ...r.numbers,
+    invalidation: r.invalidation && {
+      ...r.invalidation,
+      lastCatchUp: r.invalidation.lastCatchUp && { ...r.invalidation.lastCatchUp, at: r.invalidation.lastCatchUp.at.toISOString() },
+    },
+  };
 }
 
 const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);

@@ -38,3 +38,11 @@ export class ForbiddenError extends ClientError {
 export class PreconditionError extends ClientError {
   readonly code = 'FAILED_PRECONDITION';
 }
+
+/**
+ * A service the request needs (the database) did not answer in time. Not the client's fault, but
+ * a code it can act on: retry later. Never cached, like every error.
+ */
+export class ServiceUnavailableError extends ClientError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+}
