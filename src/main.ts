@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, resolveLogFormat } from './logger';
 import { createGateway } from './server/gateway';
 
 async function main(): Promise<void> {
@@ -14,13 +14,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, { format: resolveLogFormat(config.LOG_FORMAT, config.production) });
   const gateway = await createGateway({ config, logger });
   const port = await gateway.listen(config.PORT);
-  logger.info(
-    { port, database: gateway.db.kind },
-    `cachegate ready: GraphQL at http://localhost:${port}/graphql, GraphiQL at http://localhost:${port}/graphiql`,
-  );
+  // The banner the README shows, word for word: nothing appended to it in a terminal (the port is in it, the database on the line before).
+  logger.info(`cachegate ready: GraphQL at http://localhost:${port}/graphql, GraphiQL at http://localhost:${port}/graphiql`);
 
   let stopping = false;
   const stop = (signal: string) => {

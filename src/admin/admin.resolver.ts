@@ -162,13 +162,22 @@ export function toCacheStats(r: StatsReport): CacheStats {
     hits: c.hits,
     misses: c.misses,
     sets: c.sets,
-    // Until key deletions are counted on their own, "deletes" reports invalidated tags as it always has.
+    totalRequests: c.hits + c.misses,
     deletes: c.invalidations + c.deletes,
+    invalidatedTags: c.invalidations,
+    deletedKeys: c.deletes,
     errors: c.errors,
     oversize: c.oversize,
     staleServed: c.staleServed,
     hitRate: hitRate(c.hits, c.misses),
     uptimeSeconds: r.uptimeSeconds,
+    sinceResetSeconds: r.sinceResetSeconds,
+    countsLost: r.lost !== null,
+    countsLostAt: r.lost ? new Date(r.lost.at) : null,
+    redisMaxMemoryPolicy: r.redis?.policy || null,
+    redisKeyspaceHits: finiteOrNull(r.redis?.keyspaceHits),
+    redisKeyspaceMisses: finiteOrNull(r.redis?.keyspaceMisses),
+    redisEvictedKeys: finiteOrNull(r.redis?.evictedKeys),
     l1Entries: r.l1Entries,
     l1Bytes: r.l1Bytes,
     redisUsedMemoryBytes: r.redisUsedMemoryBytes,
@@ -194,12 +203,15 @@ function toCacheHealth(r: HealthReport): CacheHealth {
     circuit: r.circuit,
     tiered: r.tiered,
     redis: r.redis,
+    ...r.numbers,
     invalidation: r.invalidation && {
       ...r.invalidation,
       lastCatchUp: r.invalidation.lastCatchUp && { ...r.invalidation.lastCatchUp, at: r.invalidation.lastCatchUp.at.toISOString() },
     },
   };
 }
+
+const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
 
 function toCacheEntryInfo(r: EntryReport): CacheEntryInfo {
   return {

@@ -1,8 +1,8 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'Cache hits and misses of one cached field (or of whole responses)' })
+@ObjectType({ description: 'Cache hits and misses of one cached field (or of the whole responses of one operation)' })
 export class FieldCacheStats {
-  @Field({ description: 'Type.field' }) coordinate!: string;
+  @Field({ description: 'Type.field, or "(whole response) OperationName" for whole responses' }) coordinate!: string;
   @Field(() => Float) hits!: number;
   @Field(() => Float) misses!: number;
   @Field(() => Float, { description: 'hits / (hits + misses); 0 when both are 0' }) hitRate!: number;
@@ -19,17 +19,35 @@ export class CacheStats {
   @Field(() => Float) hits!: number;
   @Field(() => Float) misses!: number;
   @Field(() => Float, { description: 'Entries written' }) sets!: number;
-  @Field(() => Float, { description: 'Tags invalidated' }) deletes!: number;
+  @Field(() => Float, { description: 'Cache lookups answered: hits + misses' }) totalRequests!: number;
+  @Field(() => Float, { description: 'Tags given a new version plus keys deleted (by key, pattern, user or clearCache)' }) deletes!: number;
+  @Field(() => Float, { description: 'Tags given a new version' }) invalidatedTags!: number;
+  @Field(() => Float, { description: 'Keys deleted by key, pattern, user or clearCache' }) deletedKeys!: number;
   @Field(() => Float, { description: 'Cache store failures (each one served as a miss)' }) errors!: number;
   @Field(() => Float, { description: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES' }) oversize!: number;
   @Field(() => Float, { description: 'Stale values served within their swr window' }) staleServed!: number;
   @Field(() => Float, { description: 'hits / (hits + misses); 0 when both are 0' }) hitRate!: number;
-  @Field(() => Float, { description: 'Seconds since this instance started counting' }) uptimeSeconds!: number;
+  @Field(() => Float, { description: 'Seconds since this instance started' }) uptimeSeconds!: number;
+  @Field(() => Float, { description: 'Seconds the counters cover: since the last resetCacheStats (or since counting began)' })
+  sinceResetSeconds!: number;
+  @Field({
+    description:
+      'True when the stats hashes were found gone in Redis (evicted under allkeys-lru, or expired): counts before countsLostAt are missing',
+  })
+  countsLost!: boolean;
+  @Field(() => Date, { nullable: true, description: 'When counts were last found lost; null if never since the last reset' })
+  countsLostAt!: Date | null;
   @Field(() => Int, { description: 'Entries in this instance’s in-process tier' }) l1Entries!: number;
   @Field(() => Float, { description: 'Bytes held by this instance’s in-process tier' }) l1Bytes!: number;
   @Field(() => Float, { nullable: true, description: 'used_memory of the Redis server (INFO memory), for every application on it' })
   redisUsedMemoryBytes!: number | null;
   @Field(() => String, { nullable: true }) redisUsedMemoryHuman!: string | null;
+  @Field(() => String, { nullable: true, description: 'maxmemory-policy of the Redis server (allkeys-lru evicts any key, stats included)' })
+  redisMaxMemoryPolicy!: string | null;
+  @Field(() => Float, { nullable: true, description: 'keyspace_hits of the Redis server (INFO stats): every application on it' })
+  redisKeyspaceHits!: number | null;
+  @Field(() => Float, { nullable: true, description: 'keyspace_misses of the Redis server (INFO stats)' }) redisKeyspaceMisses!: number | null;
+  @Field(() => Float, { nullable: true, description: 'evicted_keys of the Redis server (INFO stats)' }) redisEvictedKeys!: number | null;
   @Field(() => Float, { nullable: true, description: 'Cache keys under this gateway’s prefix (a SCAN count, reused for up to 10 s)' }) keyCount!:
     number | null;
   @Field(() => [FieldCacheStats], { description: 'Per field coordinate, sorted by coordinate' }) fields!: FieldCacheStats[];
@@ -81,6 +99,14 @@ export class CacheHealth {
   @Field(() => RedisHealth, { nullable: true, description: 'null when the gateway runs without Redis' }) redis!: RedisHealth | null;
   @Field(() => InvalidationHealth, { nullable: true, description: 'null when the gateway runs without an invalidation relay' })
   invalidation!: InvalidationHealth | null;
+  @Field(() => Float, { description: 'hits / (hits + misses) counted by the answering instance since it started or was reset' })
+  hitRate!: number;
+  @Field(() => Float, { description: 'Bytes held by the answering instance’s in-process tier' }) l1Bytes!: number;
+  @Field(() => Float, { description: 'Budget of the in-process tier (CACHE_L1_MAX_BYTES); 0 without one' }) l1MaxBytes!: number;
+  @Field(() => Float, { nullable: true, description: 'used_memory of the Redis server; null without Redis or when it did not answer' })
+  redisUsedMemoryBytes!: number | null;
+  @Field(() => Float, { nullable: true, description: 'maxmemory of the Redis server; null without Redis or without a limit' })
+  redisMaxMemoryBytes!: number | null;
 }
 
 @ObjectType({ description: 'One tag of a cache entry: whether the entry is still valid for it' })

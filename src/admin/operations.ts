@@ -4,8 +4,9 @@
  */
 
 const STATS_FIELDS =
-  'backend scope redisAvailable hits misses sets deletes errors oversize staleServed hitRate uptimeSeconds l1Entries l1Bytes ' +
-  'redisUsedMemoryBytes redisUsedMemoryHuman keyCount fields { coordinate hits misses hitRate avgHitMs avgMissMs }';
+  'backend scope redisAvailable totalRequests hits misses sets deletes invalidatedTags deletedKeys errors oversize staleServed hitRate ' +
+  'uptimeSeconds sinceResetSeconds countsLost countsLostAt l1Entries l1Bytes redisUsedMemoryBytes redisUsedMemoryHuman redisMaxMemoryPolicy ' +
+  'redisKeyspaceHits redisKeyspaceMisses redisEvictedKeys keyCount fields { coordinate hits misses hitRate avgHitMs avgMissMs }';
 const RESULT_FIELDS = 'invalidated tags deletedKeys dryRun';
 
 /** Each invalidation mutation with its target argument and that argument's type; clearCache has none. */
@@ -33,10 +34,11 @@ export const adminOperations = {
   stats: `query CacheStats { cacheStats { ${STATS_FIELDS} } }`,
   /** Just the counters: the CLI's warm compares them before and after. */
   counts: 'query CacheCounts { cacheStats { hits misses } }',
-  health: 'query CacheHealth { cacheHealth { healthy backend circuit tiered redis { available latencyMs url } } }',
+  health:
+    'query CacheHealth { cacheHealth { healthy backend circuit tiered hitRate l1Bytes l1MaxBytes redisUsedMemoryBytes redisMaxMemoryBytes redis { available latencyMs url } } }',
   entry:
     'query CacheEntry($key: String!) { cacheEntry(key: $key) { key kind exists ttlSeconds bytes compressed tags tagStates { tag current } createdAt freshUntil } }',
-  resetStats: 'mutation ResetCacheStats { resetCacheStats { hits } }',
+  resetStats: 'mutation ResetCacheStats { resetCacheStats { hits scope } }',
   invalidate: Object.fromEntries(Object.keys(INVALIDATIONS).map((m) => [m, invalidation(m as InvalidationMutation)])) as Record<
     InvalidationMutation,
     string

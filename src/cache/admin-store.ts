@@ -23,8 +23,22 @@ export interface AdminStore {
   inspect(key: string): Promise<KeyInspection>;
   /** Round trip time of a PING, in milliseconds. */
   ping(): Promise<number>;
-  /** INFO memory of the server; undefined for the in-process store. */
-  memoryInfo(): Promise<{ usedBytes: number; usedHuman: string } | undefined>;
+  /** INFO memory and INFO stats of the server; undefined for the in-process store. */
+  serverInfo(): Promise<ServerInfo | undefined>;
+}
+
+/** What the Redis server says of itself: the whole server, every application on it. NaN where it did not say. */
+export interface ServerInfo {
+  usedBytes: number;
+  usedHuman: string;
+  /** maxmemory; 0 means no limit. */
+  maxBytes: number;
+  /** maxmemory-policy, e.g. allkeys-lru. */
+  policy: string;
+  /** keyspace_hits, keyspace_misses, evicted_keys of INFO stats (since the server started or CONFIG RESETSTAT). */
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  evictedKeys: number;
 }
 
 export interface KeyInspection {
@@ -76,10 +90,19 @@ export class RedisAdminStore implements AdminStore {
     return performance.now() - started;
   }
 
-  async memoryInfo(): Promise<{ usedBytes: number; usedHuman: string }> {
-    const info = await this.client.info('memory');
-    const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
-    return { usedBytes: Number(field('used_memory') ?? NaN), usedHuman: field('used_memory_human') ?? '' };
+  async serverInfo(): Promise<ServerInfo> {
+    const [memory, stats] = repliesOf(await this.client.pipeline().info('memory').info('stats').exec()) as [string, string];
+    const field = (info: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    const num = (info: string, name: string) => Number(field(info, name) ?? NaN);
+    return {
+      usedBytes: num(memory, 'used_memory'),
+      usedHuman: field(memory, 'used_memory_human') ?? '',
+      maxBytes: num(memory, 'maxmemory'),
+      policy: field(memory, 'maxmemory_policy') ?? '',
+      keyspaceHits: num(stats, 'keyspace_hits'),
+      keyspaceMisses: num(stats, 'keyspace_misses'),
+      evictedKeys: num(stats, 'evicted_keys'),
+    };
   }
 }
 
@@ -114,7 +137,7 @@ export class MemoryAdminStore implements AdminStore {
     return 0;
   }
 
-  async memoryInfo(): Promise<undefined> {
+  async serverInfo(): Promise<undefined> {
     return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { AdminStore } from './admin-store';
+import type { AdminStore, ServerInfo } from './admin-store';
 import type { CircuitBreaker, CircuitState } from './circuit-breaker';
 import { summarizeEntry } from './codec';
 import { CacheRequestError, CacheUnavailableError } from './errors';
@@ -58,6 +58,23 @@ export interface StatsReport {
   redisUsedMemoryHuman: string | null;
   /** Keys under the prefix (stats hashes excluded); see keyCount. */
   keyCount: number | null;
+  /** Seconds since the counters began: the last reset (or, without one, the hashes' creation or this process's start). */
+  sinceResetSeconds: number;
+  /** The Redis server's own INFO: every application on it; null without Redis or when it did not answer. */
+  redis: ServerInfo | null;
+  /** Set when the stats hashes were found gone (evicted under allkeys-lru, or expired): counts before then are lost. */
+  lost: { at: number; times: number } | null;
+}
+
+export interface HealthNumbers {
+  /** hits / (hits + misses) of the counters cacheStats reports (deployment or process). */
+  hitRate: number;
+  /** The in-process tier's size. */
+  l1Bytes: number;
+  l1MaxBytes: number;
+  redisUsedMemoryBytes: number | null;
+  /** maxmemory, null without Redis or without a limit. */
+  redisMaxMemoryBytes: number | null;
 }
 
 export interface HealthReport {
@@ -68,6 +85,8 @@ export interface HealthReport {
   /** True when an in-process tier sits in front of Redis. */
   tiered: boolean;
   redis: { available: boolean; latencyMs: number | null; url: string } | null;
+  /** Figures an operator watches; none of them tells anything about a key, a value or a user. */
+  numbers: HealthNumbers;
   /** The relay of the invalidation log: null when the gateway runs without one. */
   invalidation: RelayHealth | null;
 }
@@ -132,19 +151,27 @@ export class CacheAdmin {
     let counters = this.opts.cache.stats.snapshot();
     let scope: StatsReport['scope'] = 'process';
     let redisAvailable = false;
-    let usedMemory: { usedBytes: number; usedHuman: string } | undefined;
+    let usedMemory: ServerInfo | undefined;
+    let since = this.opts.cache.stats.resetAt;
+    let lost: StatsReport['lost'] = null;
     if (aggregator) {
       try {
         await aggregator.flush();
-        counters = await aggregator.read();
+        const read = await aggregator.readWithMeta();
+        counters = read.counters;
+        if (read.meta.since !== null) since = read.meta.since;
+        if (read.meta.lostAt !== null) lost = { at: read.meta.lostAt, times: read.meta.losses };
         scope = 'deployment';
         redisAvailable = true;
       } catch {
         // Redis is down: this process's own counts are the best answer there is.
       }
-      usedMemory = await store.memoryInfo().catch(() => undefined);
+      usedMemory = await store.serverInfo().catch(() => undefined);
     }
     return {
+      sinceResetSeconds: Math.max(0, (Date.now() - since) / 1000),
+      redis: usedMemory ?? null,
+      lost,
       backend: this.backend,
       scope,
       redisAvailable,
@@ -188,12 +215,24 @@ export class CacheAdmin {
     return value;
   }
 
+  /**
+   * Health, and the figures operators watch beside it: the hit rate (this instance's counts, so
+   * an open health check costs no Redis read of the stats) and memory.
+   */
   async health(): Promise<HealthReport> {
     const circuit = this.opts.breaker?.state ?? 'none';
+    const counts = this.opts.cache.stats.snapshot();
+    const numbers: HealthNumbers = {
+      hitRate: counts.hits + counts.misses === 0 ? 0 : counts.hits / (counts.hits + counts.misses),
+      l1Bytes: this.opts.memory?.bytes ?? 0,
+      l1MaxBytes: this.opts.memory?.maxBytes ?? 0,
+      redisUsedMemoryBytes: null,
+      redisMaxMemoryBytes: null,
+    };
     const invalidation = this.opts.invalidation?.() ?? null;
     // Behind the log or failing to apply it: entries may be stale, whatever PING says.
     const invalidating = !invalidation || (invalidation.lag === 0 && invalidation.failures === 0);
-    if (this.backend === 'memory') return { healthy: invalidating, backend: 'memory', circuit, tiered: false, redis: null, invalidation };
+    if (this.backend === 'memory') return { healthy: invalidating, backend: 'memory', circuit, tiered: false, redis: null, invalidation, numbers };
     let latencyMs: number | null;
     try {
       latencyMs = Math.round((await this.opts.store.ping()) * 100) / 100;
@@ -202,7 +241,13 @@ export class CacheAdmin {
       latencyMs = null;
     }
     const available = latencyMs !== null;
+    if (available) {
+      const info = await this.opts.store.serverInfo().catch(() => undefined);
+      if (info && Number.isFinite(info.usedBytes)) numbers.redisUsedMemoryBytes = info.usedBytes;
+      if (info && info.maxBytes > 0) numbers.redisMaxMemoryBytes = info.maxBytes;
+    }
     return {
+      numbers,
       healthy: available && circuit === 'closed' && invalidating,
       backend: 'redis',
       circuit,
@@ -341,6 +386,8 @@ export class CacheAdmin {
   /** Deletes keys from the shared store and every in-process tier; resolves with how many the store held. */
   private async dropKeys(keys: readonly string[]): Promise<number> {
     const n = await this.unavailableOnError('delete keys', () => this.opts.store.unlink(keys));
+    // Deletions by key, pattern, user or clear count as deletes, like tags given a new version.
+    if (n > 0) this.opts.cache.stats.record({ type: 'delete', count: n });
     this.opts.cache.forget(keys);
     const { memory, bus } = this.opts;
     if (this.backend === 'redis') {

@@ -12,7 +12,7 @@ export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory';
   private readonly lru: LRUCache<string, Buffer>;
 
-  constructor(maxBytes: number) {
+  constructor(readonly maxBytes: number) {
     this.lru = new LRUCache<string, Buffer>({
       maxSize: Math.max(1, maxBytes),
       sizeCalculation: (value, key) => value.length + key.length * 2 + ENTRY_OVERHEAD_BYTES,

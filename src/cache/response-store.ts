@@ -12,6 +12,9 @@ export type { ResponseEntry };
 export type ResponseLookup = { hit: ResponseEntry } | { hit?: undefined; versionsRead: Map<string, Buffer | null> };
 
 export const RESPONSE_LABEL = '(whole response)';
+/** Distinct operation names counted apart; later ones share one row (clients choose the names, the stats must stay small). */
+export const MAX_RESPONSE_LABELS = 100;
+const OTHER_LABEL = `${RESPONSE_LABEL} (other operations)`;
 
 /** An entry decoded once, with what a lookup compares against. */
 interface Decoded {
@@ -24,6 +27,8 @@ interface Decoded {
   versionBytes: Buffer[];
   /** When the entry's own TTL runs out (ms since the epoch). */
   expiresAt: number;
+  /** The stats row of its operation, worked out once. */
+  label: string;
 }
 
 /** How many bytes of decoded entries are kept to skip decoding an unchanged entry. */
@@ -40,6 +45,7 @@ const DECODED_MAX_BYTES = 32 * 1024 * 1024;
 export class ResponseStore {
   /** Entries by key, reused while the store hands back the same bytes: a hit decodes nothing. */
   private readonly decoded = new LRUCache<string, Decoded>({ maxSize: DECODED_MAX_BYTES, sizeCalculation: (d) => d.bytes.length + 256 });
+  private readonly labels = new Set<string>();
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -59,17 +65,18 @@ export class ResponseStore {
    * tagKeysOf) are read along with the entry when nothing was decoded under the key yet; a
    * miss hands back every tag version it read.
    */
-  async lookup(key: string, expectedTagKeys: readonly string[] = []): Promise<ResponseLookup> {
+  async lookup(key: string, expectedTagKeys: readonly string[] = [], operation?: string): Promise<ResponseLookup> {
     const started = performance.now();
     const known = this.decoded.get(key);
     const readAlong = known ? known.tagKeys : expectedTagKeys;
     const values = await this.kv.getMany(known ? known.readKeys : [key, ...readAlong]);
     const bytes = values[0];
-    const found = !bytes ? undefined : known && sameBytes(bytes, known.bytes) ? known : this.decodeAndKeep(key, bytes);
+    const found = !bytes ? undefined : known && sameBytes(bytes, known.bytes) ? known : this.decodeAndKeep(key, bytes, operation);
     const read = () => new Map(readAlong.map((k, i) => [k, values[i + 1]]));
-    if (!found || !this.fresh(found)) return this.miss(started, read());
+    if (!found || !this.fresh(found)) return this.miss(key, operation, started, read());
     // The usual case: the tags read along are the entry's own.
-    if (found.tagKeys === readAlong) return this.current(found, values, 1) ? { hit: this.hit(found, started) } : this.miss(started, read());
+    if (found.tagKeys === readAlong)
+      return this.current(found, values, 1) ? { hit: this.hit(key, found, started) } : this.miss(key, operation, started, read());
     const versions = read();
     await this.readMissing(found.tagKeys, versions);
     if (
@@ -79,8 +86,8 @@ export class ResponseStore {
         0,
       )
     )
-      return this.miss(started, versions);
-    return { hit: this.hit(found, started) };
+      return this.miss(key, operation, started, versions);
+    return { hit: this.hit(key, found, started) };
   }
 
   /**
@@ -96,7 +103,7 @@ export class ResponseStore {
     if (!known || now >= known.expiresAt) return undefined;
     const values = this.kv.peekMany(known.readKeys);
     if (!values || !sameBytes(values[0], known.bytes) || !this.current(known, values, 1, true)) return undefined;
-    this.stats.record({ type: 'hit', label: RESPONSE_LABEL, ms: 0 });
+    this.stats.record({ type: 'hit', label: known.label, key, ms: 0 });
     return known.entry;
   }
 
@@ -118,8 +125,8 @@ export class ResponseStore {
     return true;
   }
 
-  private hit(found: Decoded, started: number): ResponseEntry {
-    this.stats.record({ type: 'hit', label: RESPONSE_LABEL, ms: performance.now() - started });
+  private hit(key: string, found: Decoded, started: number): ResponseEntry {
+    this.stats.record({ type: 'hit', label: found.label, key, ms: performance.now() - started });
     return found.entry;
   }
 
@@ -132,12 +139,21 @@ export class ResponseStore {
     if (await this.kv.setMany([{ key, value: bytes, ttlMs: entry.ttlSeconds * 1000 }])) this.stats.record({ type: 'set', count: 1 });
   }
 
-  private miss(started: number, versionsRead: Map<string, Buffer | null>): ResponseLookup {
-    this.stats.record({ type: 'miss', label: RESPONSE_LABEL, ms: performance.now() - started });
+  private miss(key: string, operation: string | undefined, started: number, versionsRead: Map<string, Buffer | null>): ResponseLookup {
+    this.stats.record({ type: 'miss', label: this.labelOf(operation), key, ms: performance.now() - started });
     return { versionsRead };
   }
 
-  private decodeAndKeep(key: string, bytes: Buffer): Decoded | undefined {
+  /** `(whole response) OperationName` (`… anonymous` without a name), one shared row past MAX_RESPONSE_LABELS names. */
+  private labelOf(operation: string | undefined): string {
+    const label = `${RESPONSE_LABEL} ${operation ?? 'anonymous'}`;
+    if (this.labels.has(label)) return label;
+    if (this.labels.size >= MAX_RESPONSE_LABELS) return OTHER_LABEL;
+    this.labels.add(label);
+    return label;
+  }
+
+  private decodeAndKeep(key: string, bytes: Buffer, operation: string | undefined): Decoded | undefined {
     const entry = this.decode(key, bytes);
     if (!entry) return undefined;
     const tagKeys = this.tagKeysOf(entry.tags);
@@ -148,6 +164,7 @@ export class ResponseStore {
       readKeys: [key, ...tagKeys],
       versionBytes: entry.versions.map((v) => Buffer.from(v)),
       expiresAt: entry.createdAt + entry.ttlSeconds * 1000,
+      label: this.labelOf(operation),
     };
     this.decoded.set(key, found);
     return found;

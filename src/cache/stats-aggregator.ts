@@ -17,6 +17,25 @@ export interface StatsAggregatorOptions {
 /** The stats hashes expire this long after the last write, in milliseconds, so an abandoned prefix does not stay forever. */
 export const STATS_TTL_MS = 30 * 24 * 3600 * 1000;
 
+/**
+ * Bookkeeping fields of the totals hash (not counters): `since` when counting began (the last
+ * reset, or the hash's creation), `lostAt` and `losses` when a flush found a hash gone that it
+ * had written before (evicted under allkeys-lru, or expired): the counts before then are lost.
+ */
+const SINCE = 'since';
+const LOST_AT = 'lostAt';
+const LOSSES = 'losses';
+
+/** What the stats hashes hold besides the counters. */
+export interface StatsMeta {
+  /** Epoch ms when counting began: the last reset, or when the hashes were (re)created; null before the first flush. */
+  since: number | null;
+  /** Epoch ms of the last time counts were found lost (a hash evicted or expired); null if never. */
+  lostAt: number | null;
+  /** How many times a flush found a hash it had written gone. */
+  losses: number;
+}
+
 const FIELD_COUNTS = ['hits', 'misses'] as const;
 const FIELD_DURATIONS = ['hitMs', 'missMs'] as const;
 
@@ -36,6 +55,8 @@ export class StatsAggregator {
   private running: Promise<unknown> = Promise.resolve();
   private closed = false;
   private failing = false;
+  /** A flush of this process reached Redis: a hash missing after that was evicted or expired, not new. */
+  private flushedBefore = false;
   private readonly totalsKey: string;
   private readonly fieldsKey: string;
   private readonly delayMs: number;
@@ -54,6 +75,11 @@ export class StatsAggregator {
 
   /** The deployment's totals as Redis holds them (call flush first to include this process). */
   async read(): Promise<Counters> {
+    return (await this.readWithMeta()).counters;
+  }
+
+  /** The totals and the bookkeeping beside them: since when they count, and whether counts were lost. */
+  async readWithMeta(): Promise<{ counters: Counters; meta: StatsMeta }> {
     const [totals, fields] = repliesOf(await this.opts.client.multi().hgetall(this.totalsKey).hgetall(this.fieldsKey).exec()) as Record<
       string,
       string
@@ -67,7 +93,8 @@ export class StatsAggregator {
       const counter = name.slice(bar + 1) as keyof FieldCounters;
       if (counter in f) f[counter] = Number(raw);
     }
-    return out;
+    const num = (v: string | undefined) => (v === undefined ? null : Number(v));
+    return { counters: out, meta: { since: num(totals[SINCE]), lostAt: num(totals[LOST_AT]), losses: Number(totals[LOSSES] ?? 0) } };
   }
 
   /** Zeroes the deployment's counters and this process's (other instances' unsent counts still arrive). */
@@ -75,7 +102,19 @@ export class StatsAggregator {
     return this.serialized(async () => {
       this.opts.stats.reset();
       this.carry = emptyCounters();
-      await this.opts.client.unlink(this.totalsKey, this.fieldsKey);
+      // Recreated at once with their start time: a later flush that finds them gone knows they were evicted, not reset.
+      const now = Date.now();
+      repliesOf(
+        await this.opts.client
+          .multi()
+          .unlink(this.totalsKey, this.fieldsKey)
+          .hset(this.totalsKey, SINCE, now)
+          .hset(this.fieldsKey, SINCE, now)
+          .pexpire(this.totalsKey, STATS_TTL_MS)
+          .pexpire(this.fieldsKey, STATS_TTL_MS)
+          .exec(),
+      );
+      this.flushedBefore = true;
     });
   }
 
@@ -85,6 +124,15 @@ export class StatsAggregator {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush().catch(() => false);
+  }
+
+  /** Says in the hashes, for cacheStats to tell, that counts written before now are gone. */
+  private async recordLoss(now: number): Promise<void> {
+    repliesOf(await this.opts.client.multi().hset(this.totalsKey, LOST_AT, now).hincrby(this.totalsKey, LOSSES, 1).exec());
+    this.opts.logger.warn(
+      { totals: this.totalsKey, fields: this.fieldsKey },
+      'cache stats hashes were gone (evicted or expired): counts before now are lost, and cacheStats says so',
+    );
   }
 
   private schedule(): void {
@@ -108,14 +156,18 @@ export class StatsAggregator {
     this.carry = emptyCounters();
     if (isEmpty(counts)) return true;
     try {
-      const tx = this.opts.client.multi();
+      const now = Date.now();
+      // HSETNX answers 1 when the hash did not exist: new, or, if this process wrote it before, evicted or expired.
+      const tx = this.opts.client.multi().hsetnx(this.totalsKey, SINCE, now).hsetnx(this.fieldsKey, SINCE, now);
       for (const name of TOTALS) if (counts[name]) tx.hincrby(this.totalsKey, name, counts[name]);
       for (const [coordinate, f] of Object.entries(counts.fields)) {
         for (const name of FIELD_COUNTS) if (f[name]) tx.hincrby(this.fieldsKey, `${coordinate}|${name}`, f[name]);
         for (const name of FIELD_DURATIONS) if (f[name]) tx.hincrbyfloat(this.fieldsKey, `${coordinate}|${name}`, f[name]);
       }
       tx.pexpire(this.totalsKey, STATS_TTL_MS).pexpire(this.fieldsKey, STATS_TTL_MS);
-      repliesOf(await tx.exec());
+      const [totalsCreated, fieldsCreated] = repliesOf(await tx.exec()) as number[];
+      if ((totalsCreated === 1 || fieldsCreated === 1) && this.flushedBefore) await this.recordLoss(now);
+      this.flushedBefore = true;
       if (this.failing) this.opts.logger.info({}, 'cache stats reach Redis again');
       this.failing = false;
       return true;

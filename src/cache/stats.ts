@@ -46,6 +46,8 @@ export class StatsRecorder {
   private pending = emptyCounters();
   private readonly listeners: ((e: CacheEvent) => void)[] = [];
   readonly startedAt = Date.now();
+  /** When this process's counts began: its start, or its last reset (epoch ms). */
+  resetAt = this.startedAt;
 
   /** Called for every event (metrics exporters). */
   onEvent(listener: (e: CacheEvent) => void): void {
@@ -72,6 +74,7 @@ export class StatsRecorder {
   reset(): void {
     this.totals = emptyCounters();
     this.pending = emptyCounters();
+    this.resetAt = Date.now();
   }
 }
 

@@ -227,6 +227,8 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     }
   }
 
+  private everSubscribed = false;
+
   private async subscribe(): Promise<void> {
     try {
       await this.subscriber.subscribe(this.channel);
@@ -234,6 +236,10 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
       this.generation++;
       this.lastHeard = Date.now();
       this.silent = false;
+      // Only a restored subscription is news: the first one at start is what every instance does.
+      if (this.everSubscribed && !this.disposed)
+        this.logger.info({ channel: this.channel }, 'invalidation subscription restored: in-process tier in use again (it starts empty)');
+      this.everSubscribed = true;
       this.subscribed = true;
     } catch (err) {
       this.logger.warn(

@@ -16,7 +16,8 @@ Commands:
   invalidate TARGET [--dry-run]  TARGET is one of:
                                    --tag TAG (repeatable)  --pattern GLOB  --key KEY
                                    --user ID  --dataset ID  --model ID  --all (clear the cache)
-  reset-stats                    zero the counters of the whole deployment
+  reset-stats                    zero the counters (the whole deployment's with Redis, the
+                                 answering instance's without)
   warm FILE.graphql...           run every query in the files to fill the cache, and report
                                  hits and misses
                                    --variables FILE.json  {"OperationName": {...} or [{...}, ...]}
@@ -99,11 +100,18 @@ async function stats(opts: Options): Promise<number> {
   const s = (await request(opts, adminOperations.stats)).cacheStats;
   if (opts.json) return print(s);
   const lines = [
-    `backend        ${s.backend}${s.redisAvailable ? '' : ' (Redis unavailable)'} — counts for ${s.scope === 'deployment' ? 'every instance' : 'this instance only'}`,
-    `hit rate       ${percent(s.hitRate)}  (${s.hits} hits, ${s.misses} misses)`,
-    `sets           ${s.sets}    invalidated tags ${s.deletes}    errors ${s.errors}`,
-    `keys           ${s.keyCount ?? 'unknown'} under the prefix    Redis memory ${s.redisUsedMemoryHuman ?? 'n/a'}`,
-    `in-process     ${s.l1Entries} entries, ${s.l1Bytes} bytes    uptime ${Math.round(s.uptimeSeconds)} s`,
+    `backend        ${backendLine(s)} — counts for ${s.scope === 'deployment' ? 'every instance' : 'this instance only'}`,
+    `hit rate       ${percent(s.hitRate)}  (${s.totalRequests} lookups: ${s.hits} hits, ${s.misses} misses)`,
+    `counting for   ${duration(s.sinceResetSeconds)} since the last reset    this instance up ${duration(s.uptimeSeconds)}`,
+    `sets           ${s.sets}    deletes ${s.deletes} (${s.invalidatedTags} tags invalidated, ${s.deletedKeys} keys deleted)    errors ${s.errors}`,
+    `keys           ${s.keyCount ?? 'unknown'} under the prefix    Redis memory ${s.redisUsedMemoryHuman ?? 'n/a'}${s.redisMaxMemoryPolicy ? ` (${s.redisMaxMemoryPolicy})` : ''}`,
+    ...(s.redisKeyspaceHits === null
+      ? []
+      : [
+          `Redis server   keyspace hits ${s.redisKeyspaceHits}, misses ${s.redisKeyspaceMisses}, evicted keys ${s.redisEvictedKeys} (every application on it)`,
+        ]),
+    `in-process     ${s.l1Entries} entries, ${s.l1Bytes} bytes`,
+    ...(s.countsLost ? [`WARNING        counts were lost at ${s.countsLostAt}: the stats hashes were evicted or expired in Redis`] : []),
   ];
   if (s.fields.length > 0) {
     lines.push(
@@ -122,8 +130,13 @@ async function health(opts: Options): Promise<number> {
   const h = (await request(opts, adminOperations.health)).cacheHealth;
   if (opts.json) return print(h, h.healthy ? 0 : 1);
   const redis = h.redis ? `  Redis ${h.redis.available ? `up, PING ${ms(h.redis.latencyMs)} ms` : 'unreachable'} at ${h.redis.url}` : '';
+  const memory = `  hit rate ${percent(h.hitRate)} (this instance)    in-process ${h.l1Bytes}/${h.l1MaxBytes} bytes${
+    h.redisUsedMemoryBytes === null
+      ? ''
+      : `    Redis memory ${h.redisUsedMemoryBytes}${h.redisMaxMemoryBytes ? `/${h.redisMaxMemoryBytes}` : ''} bytes`
+  }`;
   process.stdout.write(
-    `${h.healthy ? 'healthy' : 'UNHEALTHY'}: ${h.backend}${h.tiered ? ' + in-process tier' : ''}, circuit ${h.circuit}\n${redis ? `${redis}\n` : ''}`,
+    `${h.healthy ? 'healthy' : 'UNHEALTHY'}: ${h.backend}${h.tiered ? ' + in-process tier' : ''}, circuit ${h.circuit}\n${redis ? `${redis}\n` : ''}${memory}\n`,
   );
   return h.healthy ? 0 : 1;
 }
@@ -148,10 +161,21 @@ async function entry(opts: Options, key: string): Promise<number> {
 }
 
 async function resetStats(opts: Options): Promise<number> {
-  await request(opts, adminOperations.resetStats);
-  if (opts.json) return print({ reset: true });
-  process.stdout.write('cache stats reset for the whole deployment\n');
+  const s = (await request(opts, adminOperations.resetStats)).resetCacheStats;
+  if (opts.json) return print({ reset: true, scope: s.scope });
+  // Without Redis (or while it is down) each instance counts on its own: only the answering one was reset.
+  process.stdout.write(
+    s.scope === 'deployment'
+      ? 'cache stats reset for the whole deployment\n'
+      : 'cache stats reset for the answering instance only (its counts are its own: no Redis to share them)\n',
+  );
   return 0;
+}
+
+/** The backend as an operator reads it: no Redis configured is not Redis being down. */
+function backendLine(s: { backend: string; redisAvailable: boolean }): string {
+  if (s.backend === 'memory') return 'in-process only (no REDIS_URL)';
+  return s.redisAvailable ? 'redis' : 'redis (unreachable now)';
 }
 
 async function invalidate(opts: Options, v: Record<string, any>): Promise<number> {
@@ -170,9 +194,8 @@ async function invalidate(opts: Options, v: Record<string, any>): Promise<number
   const r = (await request(opts, adminOperations.invalidate[mutation], value === undefined ? { dryRun } : { value, dryRun })).r;
   if (opts.json) return print(r);
   const what = r.dryRun ? 'would invalidate' : 'invalidated';
-  process.stdout.write(
-    `${what} ${r.invalidated}${r.tags.length ? ` (tags: ${r.tags.join(', ')})` : ''}${r.deletedKeys ? `, ${r.deletedKeys} key(s) deleted` : ''}\n`,
-  );
+  const deleted = r.dryRun ? `, would delete ${r.deletedKeys} key(s) (dry run: nothing changed)` : `, ${r.deletedKeys} key(s) deleted`;
+  process.stdout.write(`${what} ${r.invalidated}${r.tags.length ? ` (tags: ${r.tags.join(', ')})` : ''}${r.deletedKeys ? deleted : ''}\n`);
   return 0;
 }
 
@@ -185,14 +208,35 @@ interface WarmRun {
   misses: number;
   /** x-cache: HIT or MISS when the gateway considered a whole-response entry. */
   response?: string;
+  /** The answer carried extensions.cache (the gateway runs with CACHE_DEBUG). */
+  debugged: boolean;
+}
+
+/** A file the user named: one that is missing or unreadable is a usage error (exit 2), like a bad option. */
+function readUserFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  }
 }
 
 async function warm(opts: Options, files: string[], variablesFile: string | undefined): Promise<number> {
-  const variables: Record<string, unknown> = variablesFile ? JSON.parse(readFileSync(variablesFile, 'utf8')) : {};
+  let variables: Record<string, unknown> = {};
+  if (variablesFile) {
+    try {
+      variables = JSON.parse(readUserFile(variablesFile, 'the variables file'));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`the variables file ${variablesFile} is not JSON: ${(err as Error).message}`);
+    }
+  }
   const jobs: { file: string; text: string; name: string; variables: Record<string, unknown> }[] = [];
   const skipped: string[] = [];
   for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+    const text = readUserFile(file, 'the operations file');
     const doc = parse(text);
     for (const def of doc.definitions) {
       if (def.kind !== Kind.OPERATION_DEFINITION) continue;
@@ -227,7 +271,8 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
   }
   bar.done();
 
-  const debugged = runs.some((r) => r.hits + r.misses > 0 || r.response);
+  // extensions.cache is there only when the gateway runs with CACHE_DEBUG; x-cache is always there, so it says nothing about debug.
+  const debugged = runs.some((r) => r.debugged);
   let hits = runs.reduce((a, r) => a + r.hits + (r.response === 'HIT' ? 1 : 0), 0);
   let misses = runs.reduce((a, r) => a + r.misses, 0);
   let source = 'extensions.cache';
@@ -242,6 +287,10 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
       hits = after.hits - before.hits;
       misses = after.misses - before.misses;
       source = 'cacheStats before and after (the whole deployment, other traffic included)';
+    } else if (runs.some((r) => r.response)) {
+      hits = runs.filter((r) => r.response === 'HIT').length;
+      misses = runs.filter((r) => r.response === 'MISS').length;
+      source = 'x-cache headers (whole responses only; pass an admin --token, or turn CACHE_DEBUG on, for field counts)';
     } else source = 'unknown: turn CACHE_DEBUG on, or pass an admin --token to compare cacheStats';
   }
   const failed = runs.filter((r) => !r.ok);
@@ -253,17 +302,18 @@ async function warm(opts: Options, files: string[], variablesFile: string | unde
 }
 
 async function warmOne(opts: Options, job: { file: string; text: string; name: string; variables: Record<string, unknown> }): Promise<WarmRun> {
-  const run: WarmRun = { operation: job.name, file: job.file, ok: false, hits: 0, misses: 0 };
+  const run: WarmRun = { operation: job.name, file: job.file, ok: false, hits: 0, misses: 0, debugged: false };
   try {
     const res = await post(opts, { query: job.text, operationName: job.name, variables: job.variables });
     const body = res.body;
     if (body.errors?.length) run.error = body.errors.map((e) => e.message).join('; ');
     else run.ok = true;
+    run.debugged = body.extensions?.cache !== undefined;
     for (const f of Object.values(body.extensions?.cache?.fields ?? {})) {
       run.hits += f.hits;
       run.misses += f.misses;
     }
-    const verdict = res.xCache ?? body.extensions?.cache?.response;
+    const verdict = body.extensions?.cache?.response ?? res.xCache;
     if (verdict === 'HIT' || verdict === 'MISS') run.response = verdict;
   } catch (err) {
     run.error = (err as Error).message;
@@ -334,6 +384,13 @@ function print(value: unknown, code = 0): number {
 }
 
 const percent = (r: number) => `${(r * 100).toFixed(1)} %`;
+/** Seconds as an operator reads them: 42 s, 17 min, 3.5 h, 2.1 d. */
+function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
 const ms = (v: number | null) => (v === null || v === undefined ? '–' : v.toFixed(2));
 
 function table(head: string[], rows: (string | number)[][]): string {

@@ -152,7 +152,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const cachedFields = applyCaching(schema, cache.values, config.CACHE_DEFAULT_TTL);
   parts.bindInvalidation(schema, invalidator, cache.values);
   applyAuthorization(schema);
-  logger.info({ backend: cache.state().backend, tiered: cache.state().tiered, cachedFields: cachedFields.length }, 'cache ready');
+  logger.info(
+    { database: db.kind, backend: cache.state().backend, tiered: cache.state().tiered, cachedFields: cachedFields.length },
+    `cache ready: ${cache.state().backend}${cache.state().tiered ? ' behind an in-process tier' : ''}, database ${db.kind}`,
+  );
 
   const { services, loadersFor, seeds, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
   provideCacheAdmin(schema, {

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { PersistedQueryStore } from '../cache/runtime';
 import type { CacheMode } from '../cache/tagged-cache';
 import type { AppContext } from '../domains/context';
-import { cacheModeOf } from '../graphql/cache-mode';
+import { CacheFlagError, cacheModeOf, requestedCacheMode, strictestCacheMode } from '../graphql/cache-mode';
 import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
 import type { User } from '../identity';
 import { ClientError } from '../lib/errors';
@@ -52,6 +52,8 @@ interface Prepared {
   remember: boolean;
   /** Length of the request text (UTF-16 units, at least a third of its bytes; exact for the ASCII of JSON and URLs). */
   textBytes?: number;
+  /** The cache mode the request asks for in itself (use_cache, extensions.useCache); undefined when it says nothing. */
+  requestedMode?: CacheMode;
 }
 
 /**
@@ -150,6 +152,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       return sendErrors(res, type, 413, `a query's body may be at most ${deps.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE');
     }
     const mode = cacheModeOf(header(req, 'cache-control'));
+    // The mode the rate limits read too: anything but 'normal' computes, so it counts as a miss.
+    const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode))
       return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
@@ -212,6 +216,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const parsed = parseRequestText(method, text);
     if (parsed.kind !== 'single') return { parsed, remember: true };
     const body = { ...parsed.body };
+    let requestedMode: CacheMode | undefined;
+    try {
+      requestedMode = requestedCacheMode(body.useCache, body.extensions);
+    } catch (err) {
+      if (!(err instanceof CacheFlagError)) throw err;
+      return { parsed, reject: { status: 400, message: err.message, code: 'BAD_USER_INPUT' }, remember: true };
+    }
     const persisted = body.extensions?.persistedQuery as { version?: number; sha256Hash?: string } | undefined;
     if (persisted) {
       const resolved = await resolvePersistedQuery(body, persisted);
@@ -226,7 +237,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     }
     const single: ParsedRequest = { kind: 'single', body };
     if (body.query === undefined) {
-      if (method === 'POST') return { parsed: single, remember: true };
+      if (method === 'POST') return { parsed: single, remember: true, requestedMode };
       return {
         parsed: single,
         noQuery: true,
@@ -243,7 +254,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         remember: true,
       };
     }
-    return { parsed: single, op, candidate, remember: true };
+    return { parsed: single, op, candidate, remember: true, requestedMode };
   }
 
   async function execute(

@@ -8,6 +8,8 @@ export interface GraphQLRequestBody {
   operationName?: string;
   variables?: Record<string, unknown>;
   extensions?: Record<string, any>;
+  /** GET's `use_cache` parameter (the seed systems' per-request bypass); see graphql/cache-mode.ts. */
+  useCache?: string;
 }
 
 export type ParsedRequest = { kind: 'single'; body: GraphQLRequestBody } | { kind: 'other'; raw: unknown };
@@ -42,6 +44,7 @@ export function parseRequestText(method: string, text: string): ParsedRequest {
         operationName: p.get('operationName') || undefined,
         variables: objectParam(p.get('variables'), 'variables'),
         extensions: objectParam(p.get('extensions'), 'extensions'),
+        useCache: p.get('use_cache') ?? undefined,
       },
     };
   }

@@ -77,6 +77,10 @@ describe('the cachegate command line against a running gateway', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/hit rate\s+\d+\.\d %/);
     expect(text.stdout).toMatch(/Dataset\.statistics\s+\d+\s+\d+/);
+    expect(text.stdout).toContain('backend        redis — counts for every instance');
+
+    const reset = await cachegate(['reset-stats', '--url', url, '--token', admin]);
+    expect(reset).toMatchObject({ code: 0, stdout: 'cache stats reset for the whole deployment\n' });
   });
 
   it('invalidate --tag, --pattern (dry run, then for real) and --dataset change what the next read gets', async () => {
@@ -85,7 +89,7 @@ describe('the cachegate command line against a running gateway', () => {
     expect(cacheOf(await gw.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 0, misses: 1 });
 
     const dry = await cachegate(['invalidate', '--pattern', '*:f:Dataset.statistics:*', '--dry-run', '--url', url, '--token', admin]);
-    expect(dry).toMatchObject({ code: 0, stdout: 'would invalidate 1, 1 key(s) deleted\n' });
+    expect(dry).toMatchObject({ code: 0, stdout: 'would invalidate 1, would delete 1 key(s) (dry run: nothing changed)\n' });
     expect(cacheOf(await gw.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 1, misses: 0 });
     const real = await cachegate(['invalidate', '--pattern', '*:f:Dataset.statistics:*', '--url', url, '--token', admin]);
     expect(real).toMatchObject({ code: 0, stdout: 'invalidated 1, 1 key(s) deleted\n' });
@@ -99,7 +103,9 @@ describe('the cachegate command line against a running gateway', () => {
   it('health needs no token', async () => {
     const r = await cachegate(['health', '--url', url]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^healthy: redis \+ in-process tier, circuit closed\n {2}Redis up, PING \d+\.\d\d ms at redis:\/\/127\.0\.0\.1:6379\n$/);
+    expect(r.stdout).toMatch(
+      /^healthy: redis \+ in-process tier, circuit closed\n {2}Redis up, PING \d+\.\d\d ms at redis:\/\/127\.0\.0\.1:6379\n {2}hit rate \d+\.\d % \(this instance\) {4}in-process \d+\/67108864 bytes {4}Redis memory \d+/,
+    );
   });
 
   it('fails with the gateway’s error code and a hint without an admin token, and with status 2 on a usage error', async () => {
@@ -143,9 +149,85 @@ describe('cachegate warm without CACHE_DEBUG', () => {
     expect((await cachegate(args)).stdout).toContain('warmed 1/1 operation(s): 1 hit(s), 0 miss(es) — from cacheStats before and after');
   });
 
+  it('exits 2, a usage error, when a named file is missing', async () => {
+    const missing = await cachegate(['warm', path.join(dir, 'nope.graphql'), '--url', `${gw.url}/graphql`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read the operations file');
+    const vars = await cachegate(['warm', path.join(dir, 'ops.graphql'), '--variables', path.join(dir, 'nope.json'), '--url', `${gw.url}/graphql`]);
+    expect(vars.code).toBe(2);
+    expect(vars.stderr).toContain('cannot read the variables file');
+  });
+
   it('says the counts are unknown without a token', async () => {
     const r = await cachegate(['warm', path.join(dir, 'ops.graphql'), '--url', `${gw.url}/graphql`]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('from unknown: turn CACHE_DEBUG on, or pass an admin --token');
+  });
+});
+
+describe('cachegate wording without Redis', () => {
+  let gw: TestGateway;
+  let admin: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway('pglite', { CACHE_RESPONSES: '0' });
+    admin = await gw.token('root', 'admin');
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('stats says the cache is in process only, not that Redis is unavailable; reset-stats claims only the answering instance', async () => {
+    const stats = await cachegate(['stats', '--url', `${gw.url}/graphql`, '--token', admin]);
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toContain('backend        in-process only (no REDIS_URL) — counts for this instance only');
+    expect(stats.stdout).not.toContain('unavailable');
+
+    const reset = await cachegate(['reset-stats', '--url', `${gw.url}/graphql`, '--token', admin]);
+    expect(reset).toMatchObject({
+      code: 0,
+      stdout: 'cache stats reset for the answering instance only (its counts are its own: no Redis to share them)\n',
+    });
+  });
+});
+
+describe('cachegate warm with whole responses and without CACHE_DEBUG', () => {
+  const prefix = testPrefix();
+  let gw: TestGateway;
+  let dir: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
+    const id = await createDataset(gw, await gw.token('alice'), 'numbers');
+    dir = mkdtempSync(path.join(tmpdir(), 'cachegate-cli-'));
+    writeFileSync(path.join(dir, 'ops.graphql'), `query Stats { dataset(id: "${id}") { statistics { column } } }`);
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await gw?.close();
+    await deletePrefix(SHARED_REDIS_URL, prefix);
+  });
+
+  it('counts the x-cache verdicts, says so, and does not claim extensions.cache', async () => {
+    const args = ['warm', path.join(dir, 'ops.graphql'), '--url', `${gw.url}/graphql`];
+    const first = await cachegate(args);
+    expect(first.stdout).toContain('warmed 1/1 operation(s): 0 hit(s), 1 miss(es) — from x-cache headers');
+    expect(first.stdout).not.toContain('extensions.cache —');
+    expect((await cachegate(args)).stdout).toContain('warmed 1/1 operation(s): 1 hit(s), 0 miss(es) — from x-cache headers');
+  });
+
+  it('the shipped example variables give every query of schema/operations/datasets.graphql what it needs', async () => {
+    const root = path.join(__dirname, '..', '..');
+    const r = await cachegate([
+      'warm',
+      path.join(root, 'schema/operations/datasets.graphql'),
+      '--variables',
+      path.join(root, 'examples/warm-variables.json'),
+      '--url',
+      `${gw.url}/graphql`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('needs $');
+    expect(r.stdout).toMatch(/warmed \d+\/11 operation\(s\)/);
   });
 });

@@ -9,7 +9,7 @@ const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 export interface GatewayProcess {
   url: string;
   pid: number;
-  /** Log lines (JSON) the process printed so far. */
+  /** Log lines the process printed so far (JSON unless LOG_FORMAT says otherwise). */
   logs: string[];
   /** Resolves with the exit code (null after a signal) when the process ends, however it ends. */
   exited: Promise<number | null>;
@@ -30,7 +30,8 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     const timer = setTimeout(() => reject(new Error(`gateway process did not start: ${errors.join('\n')}`)), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
-      const m = /"port":(\d+).*cachegate ready/.exec(line);
+      // The banner (JSON or a readable line): the port is in its URL.
+      const m = /cachegate ready: GraphQL at http:\/\/localhost:(\d+)\/graphql/.exec(line);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));

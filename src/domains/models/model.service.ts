@@ -8,7 +8,7 @@ import type { TagInvalidator } from '../../graphql/invalidation';
 import { InputError, NotFoundError, PreconditionError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
 import { checkPageSize, MAX_PAGE_SIZE } from '../paging';
-import type { Logger } from '../../logger';
+import { componentLogger, type Logger } from '../../logger';
 import { parseDatasetId } from '../datasets/dataset.repository';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { Dataset } from '../datasets/dataset.type';
@@ -73,7 +73,7 @@ export class ModelService {
     options: ModelServiceOptions = {},
   ) {
     this.pool = new WorkerPool(path.join(__dirname, 'model.worker'), 1);
-    this.trainer = new ModelTrainer(db, datasets, invalidator, logger.child({ component: 'model-trainer' }), options.trainer);
+    this.trainer = new ModelTrainer(db, datasets, invalidator, componentLogger(logger, 'model-trainer'), options.trainer);
     // A dataset's runs go with it (ON DELETE CASCADE), and so does what was cached from them.
     datasets.onDelete(async (tx, datasetId) => [...(await repo.modelRunIdsOfDataset(tx, datasetId)).map(modelRunTag), typeTag('ModelRun')]);
     if (options.startTrainer !== false) this.trainer.start();

@@ -121,7 +121,7 @@ export class WholeResponseCache {
     const { values } = this.opts;
     let seen: (string | null | undefined)[];
     if (mode === 'normal') {
-      const found = await this.opts.store.lookup(key, candidate.staticTagKeys);
+      const found = await this.opts.store.lookup(key, candidate.staticTagKeys, candidate.op.name);
       if (found.hit) return { hit: found.hit };
       seen = candidate.staticTagKeys.map((k) => (found.versionsRead.has(k) ? (found.versionsRead.get(k)?.toString() ?? null) : undefined));
     } else seen = candidate.staticTags.map(() => undefined);

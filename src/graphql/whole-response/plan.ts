@@ -22,6 +22,8 @@ import { CACHE_POLICY, type CachePolicy, LOOKUP_TAGS, type LookupTags } from '..
 /** What the fast path knows about one operation of a document, computed once per document text. */
 export interface OperationPlan {
   kind: 'query' | 'mutation' | 'subscription';
+  /** The operation's name in the document (whether or not the request named it): its row in cacheStats. */
+  name?: string;
   /** Why the whole response cannot be cached; undefined when it can. */
   ineligible?: string;
   /** Smallest TTL of the @cached fields selected; undefined when none is selected. */
@@ -99,7 +101,7 @@ export class DocumentPlanner {
 
   private planOperation(document: DocumentNode, op: OperationDefinitionNode): OperationPlan {
     const kind = op.operation;
-    const base = { kind, private: false, staticTags: () => undefined };
+    const base = { kind, name: op.name?.value, private: false, staticTags: () => undefined };
     if (kind !== 'query') return { ...base, ineligible: `${kind}s are never cached whole` };
     const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
     const rootFields: { def: GraphQLField<unknown, unknown>; node: FieldNode; tagsOf: LookupTags }[] = [];
@@ -160,6 +162,7 @@ export class DocumentPlanner {
     const variableDefinitions = op.variableDefinitions ?? [];
     return {
       kind,
+      name: base.name,
       minTtlSeconds: minTtl,
       httpTtlSeconds: httpTtl === Infinity ? 0 : httpTtl,
       private: isPrivate,
