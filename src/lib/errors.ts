@@ -38,3 +38,8 @@ export class ForbiddenError extends ClientError {
 export class PreconditionError extends ClientError {
   readonly code = 'FAILED_PRECONDITION';
 }
+
+/** The query is too deep, too wide or costs more than the gateway allows; the message names the limit and the computed figure. */
+export class QueryTooComplexError extends ClientError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+}

@@ -34,7 +34,7 @@ interface Prepared {
   parsed: ParsedRequest;
   op?: OperationPlan;
   candidate?: Candidate;
-  reject?: { status: number; message: string; code: string; headers?: Record<string, string> };
+  reject?: { status: number; message: string; code: string; headers?: Record<string, string>; details?: Record<string, unknown> };
   /** False when the outcome may change later (a persisted query not registered yet). */
   remember: boolean;
 }
@@ -96,7 +96,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   }
 
   function answerPrepared(req: IncomingMessage, res: ServerResponse, prep: Prepared, user: User | undefined): Promise<void> | void {
-    if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
+    if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers, prep.reject.details);
     const mode = cacheModeOf(header(req, 'cache-control'));
     const candidate = prep.candidate;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) return execute(req, res, prep.parsed, user, mode, undefined);
@@ -153,7 +153,16 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     }
     const single: ParsedRequest = { kind: 'single', body };
     if (body.query === undefined) return { parsed: single, remember: true };
-    const { op, candidate } = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
+    let prepared: ReturnType<WholeResponseCache['prepare']>;
+    try {
+      prepared = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
+    } catch (err) {
+      // The guard's refusal (arguments out of bounds, too complex): answered before any cache work.
+      if (err instanceof ClientError)
+        return { parsed: single, reject: { status: 400, message: err.message, code: err.code, details: err.details }, remember: true };
+      throw err;
+    }
+    const { op, candidate } = prepared;
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
       return {
         parsed: single,
@@ -248,8 +257,15 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: B
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function sendErrors(res: ServerResponse, status: number, message: string, code: string, extraHeaders: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { 'cache-control': 'no-store', ...extraHeaders });
+function sendErrors(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code: string,
+  extraHeaders: Record<string, string> = {},
+  details: Record<string, unknown> = {},
+): void {
+  sendJson(res, status, { errors: [{ message, extensions: { ...details, code } }] }, { 'cache-control': 'no-store', ...extraHeaders });
 }
 
 /** The body Apollo executes: no persisted-query extension (resolved already) and no undefined members, which it refuses. */
