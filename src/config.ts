@@ -20,6 +20,16 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
+   * Milliseconds to wait for a PostgreSQL connection (new or from the pool) before the request
+   * fails with SERVICE_UNAVAILABLE; without it an unreachable database hung every miss.
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: int(1, 600_000).default(2000),
+  /**
+   * Milliseconds one PostgreSQL statement may take (server-side statement_timeout, and the client
+   * gives up as long after sending it, for a server that cannot be reached); then SERVICE_UNAVAILABLE.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(1, 3_600_000).default(5000),
   /** redis:// or rediss:// URL; unset means the in-process cache tier only. */
   REDIS_URL: z.preprocess(
     emptyAsUndefined,
@@ -54,12 +64,46 @@ const schema = z.object({
    * Redis; 0 sends them only when cacheStats is read, and at shutdown.
    */
   CACHE_STATS_FLUSH_MS: int(0, 60_000).default(1000),
+  /**
+   * A mutation answers once the cache has applied the changes it committed (through the
+   * database's invalidation log), waiting at most this long in milliseconds; past it, it answers
+   * with its data and `extensions.invalidation.status: "PENDING"` (the relay applies them later).
+   */
+  CACHE_INVALIDATION_WAIT_MS: int(0, 60_000).default(1000),
+  /**
+   * Hours applied invalidation-log records are kept. A Redis found older than the log (a restore)
+   * is caught up from it; one older than this moves the whole cache to a new generation.
+   */
+  CACHE_LOG_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */
   V8_PRETENURING: bool.default(false),
   /** Loads the demo data (vega datasets, onboarding steps, model runs, EMG recordings) on first start. */
   SEED: bool.default(true),
+  /**
+   * Origins a browser app may call the gateway from: a comma-separated list of origins
+   * (`https://app.example.com,http://localhost:5173`) or `*`. Unset: every origin in development,
+   * none in production (an operator names them).
+   */
+  CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
+   * Seconds a browser (and, for PUBLIC data, a CDN) may reuse a response without asking again.
+   * 0 (the default) makes every reuse a revalidation, answered with a cheap 304 while the
+   * gateway's cache still holds the same bytes; never more than the smallest TTL of every field
+   * in the response (a field that is not cached counts as 0).
+   */
+  CACHE_HTTP_MAX_AGE: int(0, 7 * 24 * 3600).default(0),
+  /** Answers introspection queries. Unset: on in development, off in production (it lists every admin operation). */
+  GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, bool.optional()),
+  /** Refuses bearer tokens without an expiry (`exp`): a leaked token must not work forever. */
+  JWT_REQUIRE_EXP: bool.default(true),
+  /** Largest request body in bytes for anonymous callers and for every query (what a GET's URL or a query's JSON needs). */
+  BODY_LIMIT_BYTES: int(1024).default(1024 * 1024),
+  /** Largest request body in bytes for an authenticated mutation (CSV and EMG uploads, base64 inside JSON). */
+  UPLOAD_BODY_LIMIT_BYTES: int(1024).default(150 * 1024 * 1024),
+  /** Largest query text in bytes that an automatic persisted query may register. */
+  APQ_MAX_QUERY_BYTES: int(64).default(64 * 1024),
   /** HS256 secret for bearer tokens; required in production. */
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
   /** Cost points one operation may cost (src/graphql/guard): a field costs what it declares, children are charged per list item. */
@@ -81,8 +125,11 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-export interface Config extends Omit<Env, 'JWT_SECRET'> {
+export interface Config extends Omit<Env, 'JWT_SECRET' | 'CORS_ORIGINS' | 'GRAPHQL_INTROSPECTION'> {
   JWT_SECRET: string;
+  /** The origins a browser app may call from; '*' for any. Empty: no cross-origin calls. */
+  CORS_ORIGINS: string[] | '*';
+  GRAPHQL_INTROSPECTION: boolean;
   /** True when JWT_SECRET was not given and the development secret is in use. */
   usingDevJwtSecret: boolean;
   dataDir: string;
@@ -108,8 +155,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 16 characters)');
   }
+  const corsOrigins = e.CORS_ORIGINS === undefined ? (production ? [] : '*') : parseOrigins(e.CORS_ORIGINS);
   return {
     ...e,
+    CORS_ORIGINS: corsOrigins,
+    GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
     // Without Redis the in-process tier is the whole cache: 0 cannot turn it off.
     CACHE_L1_MAX_BYTES: !e.REDIS_URL && e.CACHE_L1_MAX_BYTES === 0 ? DEFAULT_L1_MAX_BYTES : e.CACHE_L1_MAX_BYTES,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
@@ -117,4 +167,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     production,
   };
+}
+
+/** `*`, or a list of origins as browsers send them (scheme://host[:port], no path). */
+function parseOrigins(value: string): string[] | '*' {
+  if (value.trim() === '*') return '*';
+  const origins = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin; write scheme://host[:port] with no path or trailing slash, or *`);
+    }
+  }
+  return origins;
 }

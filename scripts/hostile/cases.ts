@@ -76,8 +76,8 @@ function slowClient(url: string, partial: string, ms: number): Promise<Sent> {
 }
 
 const ADMIN_MUTATIONS = [
-  'mutation { invalidateTags(tags: ["Dataset"]) { count } }',
-  'mutation { invalidatePattern(pattern: "*") { count } }',
+  'mutation { invalidateCacheTags(tags: ["Dataset"]) { invalidated } }',
+  'mutation { invalidateCachePattern(pattern: "*") { invalidated } }',
   'mutation { clearCache { count } }',
   'mutation { resetCacheStats { hits } }',
 ];
@@ -224,7 +224,7 @@ export const cases: Case[] = [
     expect: { status: 401 },
   },
   // --- The usual list ---
-  { name: 'empty body', send: (url) => raw(url, ''), expect: refused([], 400) },
+  { name: 'empty body', send: (url) => raw(url, ''), expect: { status: 400, maxKeysAdded: 0 } },
   { name: 'truncated JSON', send: (url) => raw(url, '{"query": "{ datasets { id'), expect: { status: 400, maxKeysAdded: 0 } },
   { name: 'not JSON', send: (url) => raw(url, 'hello'), expect: { status: 400, maxKeysAdded: 0 } },
   { name: 'query is a number', send: (url) => gql(url, { query: 42 }), expect: { status: 400, maxKeysAdded: 0 } },
@@ -325,10 +325,10 @@ export const cases: Case[] = [
   {
     name: 'PRIVATE myProgress across users',
     send: async (url, c) => {
-      await gql(url, { query: 'mutation { completeProgressStep(step: "upload") { completed } }' }, c.alice);
-      const a = await gql(url, { query: '{ myProgress { completed } }' }, c.alice);
-      const b = await gql(url, { query: '{ myProgress { completed } }' }, c.bob);
-      const anon = await gql(url, { query: '{ myProgress { completed } }' });
+      await gql(url, { query: 'mutation { completeProgressStep(step: "upload") { completedCount } }' }, c.alice);
+      const a = await gql(url, { query: '{ myProgress { completedCount } }' }, c.alice);
+      const b = await gql(url, { query: '{ myProgress { completedCount } }' }, c.bob);
+      const anon = await gql(url, { query: '{ myProgress { completedCount } }' });
       const leak =
         JSON.stringify(b.json?.data) === JSON.stringify(a.json?.data) && a.json?.data
           ? 'bob saw alice’s progress'
@@ -342,7 +342,7 @@ export const cases: Case[] = [
   {
     name: 'admin glob that tries to leave the prefix',
     send: async (url, c) => {
-      const r = await gql(url, { query: 'mutation { invalidatePattern(pattern: "../*", dryRun: true) { count } }' }, c.admin);
+      const r = await gql(url, { query: 'mutation { invalidateCachePattern(pattern: "../*", dryRun: true) { invalidated } }' }, c.admin);
       return { ...r, code: r.code ?? 'OK' };
     },
     expect: { status: [200, 400], maxKeysAdded: 0 },
@@ -353,7 +353,7 @@ export const cases: Case[] = [
       gql(
         url,
         {
-          query: 'mutation($t: [String!]!) { invalidateTags(tags: $t) { count } }',
+          query: 'mutation($t: [String!]!) { invalidateCacheTags(tags: $t) { invalidated } }',
           variables: { t: Array.from({ length: 100_000 }, (_, i) => `Dataset:${i}`) },
         },
         c.admin,

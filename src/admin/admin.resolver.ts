@@ -188,7 +188,17 @@ export function toCacheStats(r: StatsReport): CacheStats {
 }
 
 function toCacheHealth(r: HealthReport): CacheHealth {
-  return { healthy: r.healthy, backend: r.backend, circuit: r.circuit, tiered: r.tiered, redis: r.redis };
+  return {
+    healthy: r.healthy,
+    backend: r.backend,
+    circuit: r.circuit,
+    tiered: r.tiered,
+    redis: r.redis,
+    invalidation: r.invalidation && {
+      ...r.invalidation,
+      lastCatchUp: r.invalidation.lastCatchUp && { ...r.invalidation.lastCatchUp, at: r.invalidation.lastCatchUp.at.toISOString() },
+    },
+  };
 }
 
 function toCacheEntryInfo(r: EntryReport): CacheEntryInfo {

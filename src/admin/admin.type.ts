@@ -42,14 +42,45 @@ export class RedisHealth {
   @Field(() => String, { nullable: true, description: 'REDIS_URL with its password masked' }) url!: string | null;
 }
 
+@ObjectType({ description: 'The last time Redis was found behind the invalidation log, and what was done' })
+export class InvalidationCatchUp {
+  @Field({ description: 'When it was found (ISO 8601)' }) at!: string;
+  @Field({ description: '"replay" (the missing records applied again) or "generation" (past retention: every older entry made a miss)' })
+  kind!: string;
+  @Field(() => Int, { description: 'Records replayed' }) records!: number;
+  @Field(() => Float, { description: 'The watermark Redis had' }) fromSeq!: number;
+  @Field(() => Float, { description: 'The log position it was brought to' }) toSeq!: number;
+}
+
+@ObjectType({ description: "The cache against the database's invalidation log (the transactional outbox its relay applies)" })
+export class InvalidationHealth {
+  @Field(() => Float, { nullable: true, description: 'The last log position Redis has applied; null without Redis or when it did not answer' })
+  watermark!: number | null;
+  @Field(() => Float, { description: 'The log’s last applied position' }) logPosition!: number;
+  @Field(() => Float, { description: 'Committed records not applied yet' }) pending!: number;
+  @Field(() => Float, { description: 'logPosition minus watermark: how far Redis is behind the log (0 when caught up)' }) lag!: number;
+  @Field(() => Int, { description: 'The cache generation: a Redis older than the log’s retention moves it, making every older entry a miss' })
+  generation!: number;
+  @Field(() => String, { nullable: true, description: 'Redis run_id as last seen (it changes on a restart or failover)' })
+  redisRunId!: string | null;
+  @Field(() => InvalidationCatchUp, { nullable: true, description: 'null until Redis was found behind the log' })
+  lastCatchUp!: InvalidationCatchUp | null;
+  @Field(() => Int, { description: 'Consecutive passes that failed to apply (Redis or the database unavailable)' }) failures!: number;
+}
+
 @ObjectType()
 export class CacheHealth {
-  @Field({ description: 'The cache can serve: memory alone, or Redis answering with the circuit closed' }) healthy!: boolean;
+  @Field({
+    description: 'The cache can serve: memory alone, or Redis answering with the circuit closed; and it is not behind the invalidation log',
+  })
+  healthy!: boolean;
   @Field({ description: '"redis" or "memory"' }) backend!: string;
   @Field({ description: 'The Redis circuit breaker: "closed" (in use), "open" (bypassed), "half-open" (probing); "none" without Redis' })
   circuit!: string;
   @Field({ description: 'An in-process tier sits in front of Redis' }) tiered!: boolean;
   @Field(() => RedisHealth, { nullable: true, description: 'null when the gateway runs without Redis' }) redis!: RedisHealth | null;
+  @Field(() => InvalidationHealth, { nullable: true, description: 'null when the gateway runs without an invalidation relay' })
+  invalidation!: InvalidationHealth | null;
 }
 
 @ObjectType({ description: 'One tag of a cache entry: whether the entry is still valid for it' })

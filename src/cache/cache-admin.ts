@@ -3,11 +3,22 @@ import type { CircuitBreaker, CircuitState } from './circuit-breaker';
 import { summarizeEntry } from './codec';
 import { CacheRequestError, CacheUnavailableError } from './errors';
 import { globToRegExp, invalidGlobReason } from './glob';
-import { isPrivateKeyOf, isStatsKey, isUnderPrefix, type KeyKind, keyKind, type KeySpace, patternUnderPrefix, tagKey, userKeysPattern } from './keys';
+import {
+  isBookkeepingKey,
+  isPrivateKeyOf,
+  isUnderPrefix,
+  type KeyKind,
+  keyKind,
+  type KeySpace,
+  patternUnderPrefix,
+  tagKey,
+  userKeysPattern,
+} from './keys';
 import type { MemoryStore } from './memory-store';
 import { maskRedisUrl } from './redis-url';
 import type { Counters } from './stats';
 import type { StatsAggregator } from './stats-aggregator';
+import type { RelayHealth } from './invalidation-relay';
 import type { InvalidationBus } from './store';
 import { normalizeTags, type TaggedCache } from './tagged-cache';
 import { invalidTagReason, userTag } from './tags';
@@ -30,6 +41,8 @@ export interface CacheAdminOptions {
   breaker?: CircuitBreaker;
   aggregator?: StatsAggregator;
   redisUrl?: string;
+  /** Where the cache stands against the database's invalidation log; null without a relay. */
+  invalidation?: () => RelayHealth | null;
 }
 
 export interface StatsReport {
@@ -55,6 +68,8 @@ export interface HealthReport {
   /** True when an in-process tier sits in front of Redis. */
   tiered: boolean;
   redis: { available: boolean; latencyMs: number | null; url: string } | null;
+  /** The relay of the invalidation log: null when the gateway runs without one. */
+  invalidation: RelayHealth | null;
 }
 
 export interface TagState {
@@ -162,7 +177,7 @@ export class CacheAdmin {
     const value = (async () => {
       let n = 0;
       for await (const batch of this.opts.store.scan(patternUnderPrefix(this.space, '*'), SCAN_BATCH))
-        n += batch.filter((k) => !isStatsKey(this.space, k)).length;
+        n += batch.filter((k) => !isBookkeepingKey(this.space, k)).length;
       return n;
     })();
     const entry = { at: Date.now(), value };
@@ -175,7 +190,10 @@ export class CacheAdmin {
 
   async health(): Promise<HealthReport> {
     const circuit = this.opts.breaker?.state ?? 'none';
-    if (this.backend === 'memory') return { healthy: true, backend: 'memory', circuit, tiered: false, redis: null };
+    const invalidation = this.opts.invalidation?.() ?? null;
+    // Behind the log or failing to apply it: entries may be stale, whatever PING says.
+    const invalidating = !invalidation || (invalidation.lag === 0 && invalidation.failures === 0);
+    if (this.backend === 'memory') return { healthy: invalidating, backend: 'memory', circuit, tiered: false, redis: null, invalidation };
     let latencyMs: number | null;
     try {
       latencyMs = Math.round((await this.opts.store.ping()) * 100) / 100;
@@ -185,11 +203,12 @@ export class CacheAdmin {
     }
     const available = latencyMs !== null;
     return {
-      healthy: available && circuit === 'closed',
+      healthy: available && circuit === 'closed' && invalidating,
       backend: 'redis',
       circuit,
       tiered: Boolean(this.opts.memory),
       redis: { available, latencyMs, url: this.opts.redisUrl ? maskRedisUrl(this.opts.redisUrl) : '' },
+      invalidation,
     };
   }
 
@@ -294,7 +313,7 @@ export class CacheAdmin {
   /** SCANs `{prefix}:{pattern}` and deletes (or, dry, counts) what it finds; returns the count. */
   private async deleteMatching(pattern: string, dryRun: boolean, accept: (key: string) => boolean = () => true): Promise<number> {
     const match = patternUnderPrefix(this.space, pattern);
-    const wanted = (k: string) => isUnderPrefix(this.space, k) && !isStatsKey(this.space, k) && accept(k);
+    const wanted = (k: string) => isUnderPrefix(this.space, k) && !isBookkeepingKey(this.space, k) && accept(k);
     const seen = new Set<string>();
     let deleted = 0;
     await this.unavailableOnError(dryRun ? 'count keys' : 'delete keys', async () => {
@@ -324,8 +343,9 @@ export class CacheAdmin {
     const n = await this.unavailableOnError('delete keys', () => this.opts.store.unlink(keys));
     this.opts.cache.forget(keys);
     const { memory, bus } = this.opts;
-    if (memory && this.backend === 'redis') {
-      await memory.delete(keys);
+    if (this.backend === 'redis') {
+      await memory?.delete(keys);
+      // Published whatever this instance's own tiers: other instances may hold copies (issue 21).
       await bus?.publish(keys);
     }
     this.keyCountCache = undefined;

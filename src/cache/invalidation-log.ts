@@ -35,6 +35,12 @@ export interface InvalidationLog {
   appliedAfter(seq: number, limit: number): Promise<LoggedChanges[] | 'expired'>;
   /** The highest sequence number applied so far; 0 when none. */
   lastAppliedSeq(): Promise<number>;
+  /**
+   * Where the log stands: `recorded`, the newest record committed so far; `appliedThrough`, the
+   * position up to which every committed record is applied. A writer that committed before
+   * asking is applied once appliedThrough reaches the `recorded` it saw.
+   */
+  position(): Promise<{ recorded: number; appliedThrough: number }>;
   /** The changes of records not applied yet (treated as changed by every gateway until they are). */
   pendingChanges(): Promise<EntityChange[]>;
   /** Calls listener soon after a record is added (LISTEN/NOTIFY); resolves with a function that stops listening. */

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
  *   {prefix}:{schemaVersion}:r:{operation}:{hash}[:u:{user}:{role}]                 a whole response
  *   {prefix}:apq:{sha256}                                                             a persisted query's text
  *   {prefix}:tag:{tag}                                                                a tag's version
+ *   {prefix}:meta:watermark                                                           the last invalidation-log position applied
  *
+ * {schemaVersion} is followed by `.g{n}` once the cache has moved to generation n (a Redis found
+ * older than the invalidation log past its retention): every entry of an older generation is
+ * then a miss. Generation 0 adds nothing.
  * Segments stay readable in redis-cli: safe characters pass through, others are
  * percent-escaped (so `:` and the glob characters `* ? [ ]` never appear raw and no two
  * different inputs build the same key), and a segment longer than MAX_READABLE is replaced
@@ -19,6 +23,16 @@ export interface KeySpace {
   prefix: string;
   /** Changes whenever the schema does, so a new schema never reads an old shape. */
   schemaVersion: string;
+  /**
+   * The cache generation (src/cache/invalidation-relay.ts moves it); 0 or absent until the first
+   * move. Mutable on purpose: every part holding this space builds its next key in the new one.
+   */
+  generation?: number;
+}
+
+/** The schema segment of entry keys: the schema version, and the generation once past 0. */
+function schemaSegment(space: KeySpace): string {
+  return space.generation ? `${space.schemaVersion}.g${space.generation}` : space.schemaVersion;
 }
 
 const MAX_READABLE = 100;
@@ -96,7 +110,7 @@ export interface FieldKeyParts {
 export function fieldKey(space: KeySpace, parts: FieldKeyParts): string {
   const segments = [
     space.prefix,
-    space.schemaVersion,
+    schemaSegment(space),
     'f',
     encodeSegment(parts.coordinate),
     parts.parentId === undefined ? '-' : encodeSegment(parts.parentId),
@@ -108,6 +122,11 @@ export function fieldKey(space: KeySpace, parts: FieldKeyParts): string {
 
 export function tagKey(space: KeySpace, tag: string): string {
   return `${space.prefix}:tag:${encodeSegment(tag)}`;
+}
+
+/** Where the relay keeps the last invalidation-log position Redis has applied (raised atomically by its script). */
+export function watermarkKey(space: Pick<KeySpace, 'prefix'>): string {
+  return `${space.prefix}:meta:watermark`;
 }
 
 /** Escapes glob characters so a literal string can sit inside a SCAN MATCH pattern. */
@@ -127,7 +146,7 @@ export interface ResponseKeyParts {
 /** The key of a whole response: same document modulo whitespace and comments, same variables in any order. */
 export function responseKey(space: KeySpace, parts: ResponseKeyParts): string {
   const hash = sha256Hex(`${parts.documentHash}\n${parts.operationName ?? ''}\n${parts.variables}`).slice(0, 40);
-  const segments = [space.prefix, space.schemaVersion, 'r', parts.operationName ? encodeSegment(parts.operationName) : '-', hash];
+  const segments = [space.prefix, schemaSegment(space), 'r', parts.operationName ? encodeSegment(parts.operationName) : '-', hash];
   if (parts.user) segments.push('u', encodeSegment(parts.user.id), encodeSegment(parts.user.role));
   return segments.join(':');
 }
@@ -156,7 +175,12 @@ export function isUnderPrefix(space: Pick<KeySpace, 'prefix'>, key: string): boo
   return key.startsWith(`${space.prefix}:`);
 }
 
-/** True for the stats hashes, which cache administration (clear, patterns, key counts) leaves alone. */
+/** True for bookkeeping (the stats hashes, the invalidation watermark), which cache administration (clear, patterns, key counts) leaves alone. */
+export function isBookkeepingKey(space: Pick<KeySpace, 'prefix'>, key: string): boolean {
+  return isStatsKey(space, key) || key.startsWith(`${space.prefix}:meta:`);
+}
+
+/** True for the stats hashes. */
 export function isStatsKey(space: Pick<KeySpace, 'prefix'>, key: string): boolean {
   return key.startsWith(`${space.prefix}:stats:`);
 }

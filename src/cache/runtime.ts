@@ -2,17 +2,21 @@ import { Redis } from 'ioredis';
 import { MemoryAdminStore, RedisAdminStore } from './admin-store';
 import { CacheAdmin } from './cache-admin';
 import { logCacheEvents } from './cache-log';
+import type { EntityChange, InvalidationLog } from './invalidation-log';
+import { InvalidationRelay, type InvalidationRelayOptions, type InvalidationSink, type RelayHealth } from './invalidation-relay';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import { type CacheLogger, errorsAreMisses } from './errors-are-misses';
 import { type KeySpace, persistedQueryKey } from './keys';
 import { MemoryStore } from './memory-store';
 import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './redis-store';
 import { maskRedisUrl } from './redis-url';
+import { RedisInvalidationSink } from './redis-invalidation-sink';
 import { ResponseStore } from './response-store';
 import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
-import type { KeyValueStore } from './store';
+import type { InvalidationBus, KeyValueStore } from './store';
 import { TaggedCache, type TaggedCacheOptions } from './tagged-cache';
+import { entityTag, type Tag, typeTag } from './tags';
 import { TieredStore } from './tiered-store';
 
 export interface CacheRuntimeOptions {
@@ -30,6 +34,28 @@ export interface CacheRuntimeOptions {
   statsFlushDelayMs?: number;
   /** Builds the field cache; tests pass a variant of TaggedCache (a planted bug) here. */
   createTaggedCache?: (opts: TaggedCacheOptions) => TaggedCache;
+  /**
+   * The database's invalidation log (the transactional outbox); a relay applies it to the cache.
+   * Without it, only explicit invalidations change anything (tests of the core alone).
+   */
+  invalidationLog?: InvalidationLog;
+  /** The tags one logged change invalidates. Default: `Type:id` and `Type`. */
+  tagsOf?: (change: EntityChange) => Tag[];
+  /** Applied log records are kept this long, in milliseconds (a Redis restored from older than that moves to a new generation). */
+  logRetentionMs?: number;
+  /** Builds the relay; tests pass a planted variant (one that never applies, or never replays). undefined: no relay. */
+  createRelay?: (opts: InvalidationRelayOptions) => InvalidationRelay | undefined;
+}
+
+/** How the cache applies the database's invalidation log. */
+export interface InvalidationState {
+  /**
+   * Resolves true once every change committed before the call is applied to the cache, false
+   * after timeoutMs (it is applied later all the same). Resolves true at once without a relay.
+   */
+  settle(timeoutMs: number): Promise<boolean>;
+  /** null without a relay. */
+  health(): RelayHealth | null;
 }
 
 /** Where the cache stands, for readiness and metrics. */
@@ -62,12 +88,39 @@ export interface CacheRuntime {
   readonly stats: StatsRecorder;
   /** Stats, health, entries and invalidation for administrators (src/admin exposes it). */
   readonly admin: CacheAdmin;
+  readonly invalidations: InvalidationState;
   state(): CacheState;
   close(): Promise<void>;
 }
 
 /** How long a persisted query's text is kept, in milliseconds. */
 const PERSISTED_QUERY_TTL_MS = 7 * 24 * 3600 * 1000;
+const DEFAULT_LOG_RETENTION_MS = 24 * 3600 * 1000;
+
+const defaultTagsOf = (change: EntityChange): Tag[] => [entityTag(change.type, change.id), typeTag(change.type)];
+
+/** Starts the relay of the invalidation log, when there is a log (and the composition wants one). */
+async function startRelay(opts: CacheRuntimeOptions, sink: InvalidationSink, logger: CacheLogger): Promise<InvalidationRelay | undefined> {
+  if (!opts.invalidationLog) return undefined;
+  const relayOptions: InvalidationRelayOptions = {
+    log: opts.invalidationLog,
+    sink,
+    space: opts.space,
+    tagsOf: opts.tagsOf ?? defaultTagsOf,
+    logger,
+    retentionMs: opts.logRetentionMs ?? DEFAULT_LOG_RETENTION_MS,
+  };
+  const relay = opts.createRelay ? opts.createRelay(relayOptions) : new InvalidationRelay(relayOptions);
+  await relay?.start();
+  return relay;
+}
+
+function invalidationState(relay: InvalidationRelay | undefined): InvalidationState {
+  return {
+    settle: (timeoutMs) => (relay ? relay.settle(timeoutMs) : Promise.resolve(true)),
+    health: () => relay?.health() ?? null,
+  };
+}
 
 /** Builds the tiers the settings ask for: memory alone, Redis alone, or memory in front of Redis. */
 export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<CacheRuntime> {
@@ -88,14 +141,28 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   if (!opts.redisUrl) {
     const memory = new MemoryStore(opts.l1MaxBytes);
     const values = createTaggedCache(taggedOptions(memory));
+    // One process, one memory: applying a record is invalidating its tags here; no watermark to keep.
+    const relay = await startRelay(
+      opts,
+      {
+        apply: async (tags) => void (await values.invalidate(tags)),
+        watermark: async () => undefined,
+      },
+      opts.logger,
+    );
+    const invalidations = invalidationState(relay);
     return {
       values,
       responses: responsesOver(memory),
       persistedQueries: persistedQueriesIn(memory, opts.space),
       stats,
-      admin: new CacheAdmin({ cache: values, store: new MemoryAdminStore(memory), memory }),
+      admin: new CacheAdmin({ cache: values, store: new MemoryAdminStore(memory), memory, invalidation: invalidations.health }),
+      invalidations,
       state: () => ({ backend: 'memory', circuit: 'none', tiered: false, memory: { entries: memory.entryCount, bytes: memory.bytes } }),
-      close: async () => values.dispose(),
+      async close() {
+        await relay?.stop();
+        values.dispose();
+      },
     };
   }
 
@@ -133,6 +200,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     opts.logger.warn({ err: (err as Error).message }, 'Redis is not reachable at startup; serving without the shared cache until it is');
   }
 
+  const channel = `${opts.space.prefix}:invalidations`;
   let tiered: TieredStore | undefined;
   let subscriber: Redis | undefined;
   let memory: MemoryStore | undefined;
@@ -140,10 +208,25 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     memory = new MemoryStore(opts.l1MaxBytes);
     subscriber = new Redis(opts.redisUrl, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
     subscriber.on('error', () => undefined);
-    tiered = new TieredStore(memory, shared, redis.client(), subscriber, `${opts.space.prefix}:invalidations`, opts.logger);
+    tiered = new TieredStore(memory, shared, redis.client(), subscriber, channel, opts.logger);
   }
   const store = tiered ?? shared;
-  const values = createTaggedCache({ ...taggedOptions(store), bus: tiered });
+  // Every instance announces its invalidations, whatever its own tiers: an instance without the
+  // in-process tier still has neighbours with one (issue 21).
+  const bus: InvalidationBus = tiered ?? publisherOn(redis.client(), channel, opts.logger);
+  const values = createTaggedCache({ ...taggedOptions(store), bus });
+  const relayClient = new Redis(opts.redisUrl, {
+    ...requestPathOptions(Math.max(1000, opts.redisTimeoutMs * 10)),
+    enableAutoPipelining: false,
+    connectionName: 'cachegate-relay',
+  });
+  relayClient.on('error', () => undefined);
+  const relay = await startRelay(
+    opts,
+    new RedisInvalidationSink({ client: relayClient, space: opts.space, channel, values, tiered, logger: opts.logger }),
+    opts.logger,
+  );
+  const invalidations = invalidationState(relay);
   return {
     values,
     responses: responsesOver(store),
@@ -153,11 +236,13 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       cache: values,
       store: new RedisAdminStore(adminClient),
       memory,
-      bus: tiered,
+      bus,
       breaker,
       aggregator,
       redisUrl: opts.redisUrl,
+      invalidation: invalidations.health,
     }),
+    invalidations,
     state: () => ({
       backend: 'redis',
       circuit: breaker.state,
@@ -166,6 +251,8 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       subscribed: tiered?.isSubscribed,
     }),
     async close() {
+      await relay?.stop();
+      relayClient.disconnect();
       values.dispose();
       breaker.dispose();
       await aggregator.close();
@@ -174,6 +261,20 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       subscriber?.disconnect();
       await adminClient.quit().catch(() => adminClient.disconnect());
       await redis.close();
+    },
+  };
+}
+
+/** Publishes invalidations for an instance without an in-process tier of its own. */
+function publisherOn(client: Pick<Redis, 'publish'>, channel: string, logger: CacheLogger): InvalidationBus {
+  return {
+    async publish(keys) {
+      if (keys.length === 0) return;
+      try {
+        await client.publish(channel, JSON.stringify(keys));
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, channel }, 'could not publish an invalidation to other instances');
+      }
     },
   };
 }

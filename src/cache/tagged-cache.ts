@@ -75,7 +75,8 @@ function sameVersions(a: readonly (string | null)[], b: readonly (string | null)
   return a.length === b.length && a.every((v, i) => v !== null && v === b[i]);
 }
 
-const newVersion = () => Buffer.from(randomBytes(6).toString('base64url'));
+/** A fresh tag version: random, so two writers never give a tag the same one. */
+export const newVersion = () => Buffer.from(randomBytes(6).toString('base64url'));
 
 /**
  * The caching protocol: versioned tags, so a committed mutation is never undone by a slow
@@ -103,6 +104,11 @@ export class TaggedCache {
   private readonly justLoaded = new LRUCache<string, Stamped<unknown> & { freshUntil: number }>({ max: 10_000, ttl: 1000 });
   /** Tags whose invalidation could not be written yet: lookups treat them as changed until it is. */
   private readonly pendingTags = new Set<string>();
+  /**
+   * Tags the invalidation log changed that the relay could not apply to the store yet (Redis
+   * unreachable, no in-process tier to invalidate instead): lookups treat them as changed here until it does.
+   */
+  private readonly unappliedTags = new Map<string, number>();
   private retryTimer?: NodeJS.Timeout;
   private readonly now: () => number;
 
@@ -215,6 +221,19 @@ export class TaggedCache {
     return unique.length;
   }
 
+  /** Treats tags as changed in this process until releaseUnapplied (the relay's records are pending). */
+  holdUnapplied(tags: readonly string[]): void {
+    for (const t of tags) this.unappliedTags.set(t, (this.unappliedTags.get(t) ?? 0) + 1);
+  }
+
+  releaseUnapplied(tags: readonly string[]): void {
+    for (const t of tags) {
+      const n = (this.unappliedTags.get(t) ?? 0) - 1;
+      if (n > 0) this.unappliedTags.set(t, n);
+      else this.unappliedTags.delete(t);
+    }
+  }
+
   /** Stops background retries (shutdown). */
   dispose(): void {
     clearTimeout(this.retryTimer);
@@ -234,7 +253,7 @@ export class TaggedCache {
     for (let i = 0; i < req.tags.length; i++) {
       if (entry.tags[i] !== req.tags[i]) return false;
       if (versions[i] === null || entry.versions[i] !== versions[i]) return false;
-      if (this.pendingTags.has(req.tags[i])) return false;
+      if (this.pendingTags.has(req.tags[i]) || this.unappliedTags.has(req.tags[i])) return false;
     }
     return true;
   }
@@ -266,7 +285,7 @@ export class TaggedCache {
 
   /** True when one of tags has an invalidation this process could not write yet. */
   anyPending(tags: readonly string[]): boolean {
-    return tags.some((t) => this.pendingTags.has(t));
+    return tags.some((t) => this.pendingTags.has(t) || this.unappliedTags.has(t));
   }
 
   /** Creates the versions that are missing (SET NX GET), keeping any another reader created first. */

@@ -114,6 +114,13 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     return n;
   }
 
+  /** Drops keys (tag versions the invalidation log changed) from this process's memory, at once. */
+  dropLocal(keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    this.generation++;
+    void this.memory.delete(keys);
+  }
+
   /** Tells every instance (this one included) to drop keys from its in-process tier. */
   async publish(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;

@@ -22,6 +22,10 @@ export async function openPglite(dir?: string, template?: Blob): Promise<Databas
     kind: 'pglite',
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async listen(channel, onNotify) {
+      const stop = await db.listen(channel, onNotify);
+      return async () => stop();
+    },
     close: () => db.close(),
   };
 }

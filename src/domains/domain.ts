@@ -1,5 +1,6 @@
 import type { Tag } from '../graphql/cached';
 import type { Database } from '../db/database';
+import type { TrackedTable } from '../db/invalidation-log';
 import type { Seed } from '../db/seed';
 import type { TagInvalidator } from '../graphql/invalidation';
 import type { Logger } from '../logger';
@@ -34,6 +35,12 @@ export interface Domain<Name extends string = string, Service = unknown, Loaders
    * in its canonical form); admin invalidation by entity uses these.
    */
   readonly entityTags?: Record<string, (id: string) => Tag>;
+  /**
+   * The tables whose committed changes invalidate the cache, and the entity each row is: the
+   * database's triggers log every insert, update and delete of them, whoever writes (the
+   * gateway, psql, a seed, a migration), and the cache applies the log.
+   */
+  readonly tracks?: readonly TrackedTable[];
   /** Stops background work; called in the reverse order of the list. */
   close?(service: Service): Promise<void>;
 }

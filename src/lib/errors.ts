@@ -43,3 +43,11 @@ export class PreconditionError extends ClientError {
 export class QueryTooComplexError extends ClientError {
   readonly code = 'QUERY_TOO_COMPLEX';
 }
+
+/**
+ * A service the request needs (the database) did not answer in time. Not the client's fault, but
+ * a code it can act on: retry later. Never cached, like every error.
+ */
+export class ServiceUnavailableError extends ClientError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+}

@@ -19,14 +19,19 @@ export async function signToken(secret: string, user: User, expiresIn = '12h'): 
 
 /**
  * Reads the Authorization header: no header → anonymous (undefined); a bearer token that is
- * malformed, forged, expired or lacks sub/role → UnauthenticatedError.
+ * malformed, forged, expired or lacks sub/role (or exp, when required) → UnauthenticatedError.
  */
-export async function authenticate(authorization: string | undefined, secret: string): Promise<User | undefined> {
+export async function authenticate(
+  authorization: string | undefined,
+  secret: string,
+  opts: { /** JWT_REQUIRE_EXP: a token without an expiry is refused. */ requireExp?: boolean } = {},
+): Promise<User | undefined> {
   if (!authorization) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw new UnauthenticatedError('Authorization header must be "Bearer <token>"');
   try {
     const { payload } = await jwtVerify(match[1], key(secret), { algorithms: [ALG] });
+    if (opts.requireExp && payload.exp === undefined) throw new UnauthenticatedError('token has no expiry (exp)');
     const role = payload.role;
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthenticatedError('token has no subject (sub)');
     if (role !== 'admin' && role !== 'user') throw new UnauthenticatedError('token role must be "admin" or "user"');

@@ -10,9 +10,11 @@ import { adminResolvers, provideCacheAdmin } from '../admin';
 import { schemaVersionOf } from '../cache/keys';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import { type CacheMode, TaggedCache, type TaggedCacheOptions } from '../cache/tagged-cache';
-import { entityTag } from '../cache/tags';
+import { InvalidationRelay, type InvalidationRelayOptions } from '../cache/invalidation-relay';
+import { entityTag, type Tag, typeTag } from '../cache/tags';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import { installInvalidationTriggers, SqlInvalidationLog } from '../db/invalidation-log';
 import { databaseIdentity, migrate } from '../db/migrate';
 import { openDatabase } from '../db/open';
 import { runSeeds } from '../db/seed';
@@ -22,7 +24,7 @@ import { applyCaching, type CachedField } from '../graphql/apply-caching';
 import { applyAuthorization } from '../graphql/authorization';
 import { cacheDebugPlugin } from '../graphql/debug-plugin';
 import { createErrorFormatter } from '../graphql/errors';
-import { applyInvalidation, type TagInvalidator } from '../graphql/invalidation';
+import { applyInvalidation, invalidationPlugin, type TagInvalidator } from '../graphql/invalidation';
 import { printGatewaySchema } from '../graphql/print-schema';
 import { RequestCache } from '../graphql/request-cache';
 import { buildGatewaySchema } from '../graphql/schema';
@@ -32,6 +34,7 @@ import type { User } from '../identity';
 import type { Logger } from '../logger';
 import { serveDashboard } from './dashboard';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { createCors } from './cors';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
@@ -56,8 +59,11 @@ export interface Gateway {
 export interface GatewayParts {
   taggedCache(opts: TaggedCacheOptions): TaggedCache;
   wholeResponses(opts: WholeResponseOptions): WholeResponseCache;
-  bindInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator): void;
+  /** values: the field cache, for compositions that write tag versions themselves (planted bugs). */
+  bindInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator, values: TaggedCache): void;
   requestCache(values: TaggedCache, mode: CacheMode): RequestCache;
+  /** The relay of the invalidation log; undefined composes a gateway that commits but never applies (a crash after commit). */
+  relay(opts: InvalidationRelayOptions): InvalidationRelay | undefined;
 }
 
 const defaultParts: GatewayParts = {
@@ -65,7 +71,11 @@ const defaultParts: GatewayParts = {
   wholeResponses: (opts) => new WholeResponseCache(opts),
   bindInvalidation: applyInvalidation,
   requestCache: (values, mode) => new RequestCache(values, mode),
+  relay: (opts) => new InvalidationRelay(opts),
 };
+
+/** How long a pending invalidation keeps its tags treated as changed in the writer's process, at most, in milliseconds. */
+const HOLD_PENDING_MS = 10 * 60_000;
 
 export interface GatewayOptions {
   config: Config;
@@ -89,11 +99,25 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const parts = { ...defaultParts, ...opts.parts };
   setPretenuring(config.V8_PRETENURING);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (never do this in production)');
-  const db = opts.db ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir }));
+  const db =
+    opts.db ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.dataDir,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      logger: logger.child({ component: 'db' }),
+    }));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s) on ${db.kind}`);
 
+  await installInvalidationTriggers(
+    db,
+    (domains as readonly Domain[]).flatMap((d) => d.tracks ?? []),
+  );
+
   const schema = await buildGatewaySchema(gatewayResolvers());
+  const entityTagOf: Record<string, (id: string) => Tag> = Object.assign({}, ...(domains as readonly Domain[]).map((d) => d.entityTags ?? {}));
   const cache = await createCacheRuntime({
     // A new schema or a recreated database gets keys of its own.
     space: { prefix: config.REDIS_CACHE_PREFIX, schemaVersion: schemaVersionOf(`${printGatewaySchema(schema)}\n${await databaseIdentity(db)}`) },
@@ -106,24 +130,30 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     statsFlushDelayMs: config.CACHE_STATS_FLUSH_MS,
     logger: logger.child({ component: 'cache' }),
     createTaggedCache: parts.taggedCache,
+    invalidationLog: new SqlInvalidationLog(db),
+    tagsOf: (change) => [(entityTagOf[change.type] ?? ((id: string) => entityTag(change.type, id)))(change.id), typeTag(change.type)],
+    logRetentionMs: config.CACHE_LOG_RETENTION_HOURS * 3600 * 1000,
+    createRelay: parts.relay,
   });
-  const invalidator: TagInvalidator = { invalidate: (tags) => cache.values.invalidate(tags) };
+  const invalidator: TagInvalidator = {
+    async invalidate(tags) {
+      if (await cache.invalidations.settle(config.CACHE_INVALIDATION_WAIT_MS)) return 'APPLIED';
+      // Committed but not applied yet: this process, at least, treats what the writer changed as changed.
+      cache.values.holdUnapplied(tags);
+      void cache.invalidations.settle(HOLD_PENDING_MS).finally(() => cache.values.releaseUnapplied(tags));
+      return 'PENDING';
+    },
+  };
   const cachedFields = applyCaching(schema, cache.values, config.CACHE_DEFAULT_TTL);
-  parts.bindInvalidation(schema, invalidator);
+  parts.bindInvalidation(schema, invalidator, cache.values);
   applyAuthorization(schema);
   logger.info({ backend: cache.state().backend, tiered: cache.state().tiered, cachedFields: cachedFields.length }, 'cache ready');
 
-  const {
-    services,
-    loadersFor,
-    seeds,
-    entityTags,
-    close: closeDomains,
-  } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
+  const { services, loadersFor, seeds, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
   provideCacheAdmin(schema, {
     cache: cache.admin,
     logger: logger.child({ component: 'admin' }),
-    entityTag: (typename, id) => (entityTags[typename] ?? ((i: string) => entityTag(typename, i)))(id),
+    entityTag: (typename, id) => (entityTagOf[typename] ?? ((i: string) => entityTag(typename, i)))(id),
   });
   const metrics = createMetrics(cache);
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
@@ -147,7 +177,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   const apollo = new ApolloServer<AppContext>({
     schema,
-    introspection: true,
+    // Off in production unless GRAPHQL_INTROSPECTION: the schema lists every admin operation.
+    introspection: config.GRAPHQL_INTROSPECTION,
+    // No "Did you mean …?" in production: suggestions reveal fields introspection would hide.
+    hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createErrorFormatter(logger, config.production),
     logger,
@@ -158,7 +191,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     // main.ts owns SIGINT/SIGTERM and stops everything in order; Apollo's own handler made that hang.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
-    plugins: [guard.plugin(), responses.plugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
+    plugins: [guard.plugin(), responses.plugin(), invalidationPlugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
   });
   await apollo.start();
 
@@ -168,6 +201,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     wholeResponses: config.CACHE_RESPONSES,
     persistedQueries: cache.persistedQueries,
     jwtSecret: config.JWT_SECRET,
+    requireExp: config.JWT_REQUIRE_EXP,
+    httpMaxAgeSeconds: config.CACHE_HTTP_MAX_AGE,
     debug: config.CACHE_DEBUG,
     createContext: (user: User | undefined, mode: CacheMode) => ({
       user,
@@ -177,10 +212,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     }),
   });
 
+  const cors = createCors(config.CORS_ORIGINS);
+
   async function readiness(res: ServerResponse): Promise<void> {
     const started = performance.now();
     try {
-      await db.query('SELECT 1');
+      await withinMs(db.query('SELECT 1'), READINESS_TIMEOUT_MS, `no answer within ${READINESS_TIMEOUT_MS} ms`);
       const state = cache.state();
       // A dead Redis does not make the gateway unready: requests are then computed, not failed.
       return sendJson(res, 200, {
@@ -200,7 +237,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     // The hot route is matched on the raw string: building a URL per request costs more than the match.
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    if (path === '/graphql') return handleGraphQL(req, res, rawUrl, fail);
+    if (path === '/graphql') {
+      if (req.method === 'OPTIONS') return cors.preflight(req, res);
+      cors.decorate(req, res);
+      return handleGraphQL(req, res, rawUrl, fail);
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') return metrics.send(res);
     if (serveDashboard(path, res)) return;
@@ -218,8 +259,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
     const status = err instanceof HttpError ? err.status : 500;
     if (status >= 500) logger.error({ err, url: req.url }, 'request failed');
-    if (!res.headersSent) sendJson(res, status, { errors: [{ message: status >= 500 ? 'Internal server error' : (err as Error).message }] });
-    else res.end();
+    if (!res.headersSent) {
+      const error =
+        status >= 500 ? { message: 'Internal server error' } : { message: (err as Error).message, extensions: { code: codeOfStatus(status) } };
+      sendJson(res, status, { errors: [error] }, { 'cache-control': 'no-store' });
+    } else res.end();
   };
   const server = createServer((req, res) => {
     try {
@@ -252,6 +296,30 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
+/**
+ * /readyz answers within a second even when the database does not (a load balancer's probe gives
+ * up after about that): a database slower than this is reported as not ready.
+ */
+const READINESS_TIMEOUT_MS = 800;
+
+/** p, or a rejection with message once ms have passed; the timer never keeps the process alive. */
+function withinMs<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Creates every domain's service in list order, and what the gateway needs of them. */
 function startDomains(deps: Omit<DomainDeps, 'serviceOf'>) {
   const created = new Map<Domain, unknown>();
@@ -268,7 +336,6 @@ function startDomains(deps: Omit<DomainDeps, 'serviceOf'>) {
     services,
     loadersFor: (): Loaders => Object.assign({}, ...list.map((d) => d.createLoaders?.(created.get(d)) ?? {})),
     seeds: seedsOf(services),
-    entityTags: Object.assign({}, ...list.map((d) => d.entityTags ?? {})) as Record<string, (id: string) => string>,
     async close() {
       for (const domain of [...list].reverse()) await domain.close?.(created.get(domain));
     },
@@ -276,3 +343,11 @@ function startDomains(deps: Omit<DomainDeps, 'serviceOf'>) {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The GraphQL error code of an HTTP refusal before GraphQL: what a client can switch on. */
+function codeOfStatus(status: number): string {
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 405) return 'METHOD_NOT_ALLOWED';
+  return 'BAD_REQUEST';
+}

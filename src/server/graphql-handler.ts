@@ -12,6 +12,7 @@ import { ClientError } from '../lib/errors';
 import { authenticate } from './auth';
 import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText } from './graphql-request';
 import { sendJson } from './http';
+import { contentTypeOf, GRAPHQL_RESPONSE_JSON, negotiate, type ResponseMediaType } from './media-types';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<AppContext>;
@@ -21,6 +22,10 @@ export interface GraphQLHandlerDeps {
   wholeResponses: boolean;
   persistedQueries: PersistedQueryStore;
   jwtSecret: string;
+  /** JWT_REQUIRE_EXP: tokens without an expiry are refused. */
+  requireExp: boolean;
+  /** CACHE_HTTP_MAX_AGE: seconds HTTP caches may reuse a response without revalidating (capped per response). */
+  httpMaxAgeSeconds: number;
   /** CACHE_DEBUG: responses say in extensions.cache how the cache served them. */
   debug: boolean;
   createContext(user: User | undefined, mode: CacheMode): AppContext;
@@ -35,6 +40,8 @@ interface Prepared {
   op?: OperationPlan;
   candidate?: Candidate;
   reject?: { status: number; message: string; code: string; headers?: Record<string, string>; details?: Record<string, unknown> };
+  /** A GET with neither a query nor a persisted query: a browser is sent to GraphiQL. */
+  noQuery?: boolean;
   /** False when the outcome may change later (a persisted query not registered yet). */
   remember: boolean;
 }
@@ -50,7 +57,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   // One memo per kind of text (a POST's JSON, a GET's query string), keyed by the text itself.
   const preparedPost = new LRUCache<string, Prepared>({ max: 2000 });
   const preparedGet = new LRUCache<string, Prepared>({ max: 2000 });
-  const hitHeaders = new WeakMap<ResponseEntry, { age: number; headers: string[] }>();
+  const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, { age: number; headers: string[] }>>>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
   return function handleGraphQL(
@@ -73,66 +80,112 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   // tier is answered within the request's 'end' event, with no microtask.
 
   function answer(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> | void {
+    const type = negotiate(header(req, 'accept'));
+    if (type === undefined) {
+      return sendJson(
+        res,
+        406,
+        { errors: [{ message: `accept ${GRAPHQL_RESPONSE_JSON} or application/json`, extensions: { code: 'NOT_ACCEPTABLE' } }] },
+        { 'cache-control': 'no-store', vary: varyOf(res, 'Accept') },
+      );
+    }
     const authorization = header(req, 'authorization');
-    if (!authorization) return answerFor(req, res, text, undefined);
-    return authenticate(authorization, deps.jwtSecret).then(
-      (user) => answerFor(req, res, text, user),
+    if (!authorization) return answerFor(req, res, text, undefined, type);
+    return authenticate(authorization, deps.jwtSecret, { requireExp: deps.requireExp }).then(
+      (user) => answerFor(req, res, text, user, type),
       (err) => {
-        if (err instanceof ClientError) return sendErrors(res, 401, err.message, err.code);
-        throw err;
+        if (!(err instanceof ClientError)) throw err;
+        // GraphQL over HTTP: a request error. The GraphQL response type says so with its status
+        // (Apollo Client 4 still reads the body as GraphQL errors); plain JSON answers 200, as
+        // legacy clients expect of every well-formed request. Both carry the code.
+        const status = type === GRAPHQL_RESPONSE_JSON ? 401 : 200;
+        return sendErrors(res, type, status, err.message, err.code, { 'www-authenticate': 'Bearer error="invalid_token"' });
       },
     );
   }
 
-  function answerFor(req: IncomingMessage, res: ServerResponse, text: string, user: User | undefined): Promise<void> | void {
+  function answerFor(req: IncomingMessage, res: ServerResponse, text: string, user: User | undefined, type: ResponseMediaType): Promise<void> | void {
     const method = req.method ?? 'GET';
     const memo = method === 'POST' ? preparedPost : preparedGet;
     const prep = memo.get(text);
-    if (prep) return answerPrepared(req, res, prep, user);
+    if (prep) return answerPrepared(req, res, prep, user, type);
     return prepare(method, text).then((fresh) => {
       if (fresh.remember && text.length <= MAX_REMEMBERED_TEXT) memo.set(text, fresh);
-      return answerPrepared(req, res, fresh, user);
+      return answerPrepared(req, res, fresh, user, type);
     });
   }
 
-  function answerPrepared(req: IncomingMessage, res: ServerResponse, prep: Prepared, user: User | undefined): Promise<void> | void {
-    if (prep.reject) return sendErrors(res, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers, prep.reject.details);
+  function answerPrepared(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prep: Prepared,
+    user: User | undefined,
+    type: ResponseMediaType,
+  ): Promise<void> | void {
+    if (prep.noQuery && wantsHtml(req)) {
+      res.writeHead(302, { location: '/graphiql', 'cache-control': 'no-store', 'content-length': '0', vary: varyOf(res, 'Accept') });
+      res.end();
+      return;
+    }
+    if (prep.reject)
+      return sendErrors(res, type, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers, prep.reject.details);
     const mode = cacheModeOf(header(req, 'cache-control'));
     const candidate = prep.candidate;
-    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) return execute(req, res, prep.parsed, user, mode, undefined);
+    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode))
+      return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
     const key = responses.keyFor(candidate, user);
     const now = Date.now();
     const hit = mode === 'normal' ? responses.peek(key, now) : undefined;
-    if (hit) return sendHit(req, res, hit, now);
+    if (hit) return sendHit(req, res, hit, now, type, candidate);
     return responses
       .lookup(candidate, key, mode)
-      .then((found) => ('hit' in found ? sendHit(req, res, found.hit, Date.now()) : execute(req, res, prep.parsed, user, mode, found.pending)));
+      .then((found) =>
+        'hit' in found
+          ? sendHit(req, res, found.hit, Date.now(), type, candidate)
+          : execute(req, res, prep.parsed, user, mode, found.pending, type, candidate),
+      );
   }
 
-  /** A stored response, with its headers built once per entry and second (Age is all that changes). */
-  function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number): void {
+  /**
+   * A stored response, with its headers built once per entry, media type and second (Age is all
+   * that changes). A revalidation that matches is a 304 with no execution at all.
+   */
+  function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number, type: ResponseMediaType, candidate: Candidate): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
-    if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
-      const caching: ResponseCaching = {
-        verdict: 'HIT',
-        private: hit.private,
-        maxAgeSeconds: hit.ttlSeconds,
-        etag: hit.etag,
-        createdAt: hit.createdAt,
-      };
-      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, { ...cacheHeaders(caching), age: String(age) });
+    const caching: ResponseCaching = {
+      verdict: 'HIT',
+      private: hit.private,
+      maxAgeSeconds: hit.ttlSeconds,
+      etag: hit.etag,
+      createdAt: hit.createdAt,
+    };
+    const vary = res.getHeader('vary');
+    if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined || vary !== undefined) {
+      return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, {
+        ...cacheHeaders(caching, type, httpMaxAge(candidate), res),
+        age: String(age),
+      });
     }
-    let built = hitHeaders.get(hit);
+    let perType = hitHeaders.get(hit);
+    if (!perType) {
+      perType = {};
+      hitHeaders.set(hit, perType);
+    }
+    let built = perType[type];
     if (built?.age !== age) {
-      const headers = Object.entries(
-        cacheHeaders({ verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt }),
-      ).flat();
+      const headers = Object.entries(cacheHeaders(caching, type, httpMaxAge(candidate), res)).flat();
       headers.push('content-length', String(hit.body.length), 'age', String(age));
       built = { age, headers };
-      hitHeaders.set(hit, built);
+      perType[type] = built;
     }
     res.writeHead(200, built.headers);
     res.end(hit.body);
+  }
+
+  /** Seconds an HTTP cache may reuse this operation's response without asking: the setting, never above what every field allows. */
+  function httpMaxAge(candidate: Candidate | undefined): number {
+    if (!candidate || deps.httpMaxAgeSeconds === 0) return 0;
+    return Math.min(deps.httpMaxAgeSeconds, candidate.op.httpTtlSeconds ?? 0);
   }
 
   async function prepare(method: string, text: string): Promise<Prepared> {
@@ -152,7 +205,15 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       body.query = resolved.query;
     }
     const single: ParsedRequest = { kind: 'single', body };
-    if (body.query === undefined) return { parsed: single, remember: true };
+    if (body.query === undefined) {
+      if (method === 'POST') return { parsed: single, remember: true };
+      return {
+        parsed: single,
+        noQuery: true,
+        reject: { status: 400, message: 'GET /graphql needs a query parameter (or open /graphiql in a browser)', code: 'BAD_REQUEST' },
+        remember: true,
+      };
+    }
     let prepared: ReturnType<WholeResponseCache['prepare']>;
     try {
       prepared = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
@@ -181,11 +242,15 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     user: User | undefined,
     mode: CacheMode,
     pending: PendingResponse | undefined,
+    type: ResponseMediaType,
+    candidate: Candidate | undefined,
   ): Promise<void> {
     const context = deps.createContext(user, mode);
-    const headers = new HeaderMap([['content-type', 'application/json']]);
-    const accept = header(req, 'accept');
-    if (accept) headers.set('accept', accept);
+    // Apollo is told the type already negotiated, so an executed response is labelled as a hit would be.
+    const headers = new HeaderMap([
+      ['content-type', 'application/json'],
+      ['accept', type],
+    ]);
     const requestBody = parsed.kind === 'single' ? withoutPersistedQuery(parsed.body) : parsed.raw;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: 'POST', headers, search: '', body: requestBody },
@@ -195,14 +260,14 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
     if (result.body.kind !== 'complete') {
-      res.writeHead(status, { ...outHeaders, 'x-cache': 'BYPASS', 'cache-control': 'no-store' });
+      res.writeHead(status, { ...outHeaders, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: varyOf(res, 'Accept') });
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
       return;
     }
     const bytes = Buffer.from(result.body.string);
     const caching = await responses.complete(pending, context.cache, status, bytes, deps.debug && pending ? withoutDebugExtension(bytes) : bytes);
-    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(caching) });
+    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(caching, type, httpMaxAge(candidate), res) });
   }
 
   async function resolvePersistedQuery(
@@ -226,26 +291,58 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   }
 }
 
-/** The HTTP caching headers of a response, from what the whole-response cache decided. */
-function cacheHeaders(caching: ResponseCaching): Record<string, string> {
-  if (caching.verdict === 'BYPASS') return { 'cache-control': 'no-store', 'x-cache': 'BYPASS' };
+/**
+ * The HTTP caching headers of a response, from what the whole-response cache decided.
+ *
+ * A cacheable response may be stored, but by default must be revalidated on every use
+ * (`no-cache`): the gateway invalidates at once on writes, and a browser or CDN holding a copy
+ * for the field's TTL would not. The revalidation is a 304 from the whole-response cache while
+ * the entry stands. maxAgeSeconds > 0 (CACHE_HTTP_MAX_AGE, capped by every field's TTL) allows
+ * reuse without asking. Only PUBLIC data may sit in a shared cache; a PRIVATE response is
+ * `private` and varies by Authorization, so a browser never hands one user's copy to another.
+ * Every response varies by Accept: its media type is negotiated.
+ */
+function cacheHeaders(caching: ResponseCaching, type: ResponseMediaType, maxAgeSeconds: number, res: ServerResponse): Record<string, string> {
+  if (caching.verdict === 'BYPASS') return { 'cache-control': 'no-store', 'x-cache': 'BYPASS', vary: varyOf(res, 'Accept') };
+  const reuse = maxAgeSeconds > 0 ? `max-age=${maxAgeSeconds}` : 'no-cache';
   return {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': `${caching.private ? 'private' : 'public'}, max-age=${caching.maxAgeSeconds}`,
+    'content-type': contentTypeOf(type),
+    'cache-control': caching.private ? `private, ${reuse}` : `public, ${reuse}`,
+    vary: varyOf(res, caching.private ? 'Accept, Authorization' : 'Accept'),
     etag: caching.etag,
     'x-cache': caching.verdict,
   };
 }
 
-/** Writes a response, answering 304 when the client already holds these bytes. */
+/** The Vary header: what this response varies by, after what CORS set already (Origin). */
+function varyOf(res: ServerResponse, value: string): string {
+  const before = res.getHeader('vary');
+  return before === undefined ? value : `${String(before)}, ${value}`;
+}
+
+/**
+ * Whether If-None-Match matches the ETag (RFC 9110 13.1.2: the weak comparison, so `W/"x"`
+ * matches `"x"`, and `*` matches any current representation).
+ */
+function ifNoneMatchMatches(ifNoneMatch: string, etag: string): boolean {
+  const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);
+  const ours = opaque(etag);
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || opaque(tag) === ours;
+  });
+}
+
+/** Writes a response, answering 304 to a GET or HEAD whose client already holds these bytes (never to a POST: RFC 9110 13.1.2). */
 function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   const etag = headers.etag;
+  const ifNoneMatch = header(req, 'if-none-match');
   if (
     status === 200 &&
     etag &&
-    header(req, 'if-none-match')
-      ?.split(',')
-      .some((t) => t.trim() === etag)
+    ifNoneMatch !== undefined &&
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    ifNoneMatchMatches(ifNoneMatch, etag)
   ) {
     const { 'content-type': _t, ...rest } = headers;
     res.writeHead(304, rest);
@@ -257,15 +354,27 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: B
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** A request error as a GraphQL response in the negotiated type (never stored: no-store). */
 function sendErrors(
   res: ServerResponse,
+  type: ResponseMediaType,
   status: number,
   message: string,
   code: string,
   extraHeaders: Record<string, string> = {},
   details: Record<string, unknown> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { ...details, code } }] }, { 'cache-control': 'no-store', ...extraHeaders });
+  sendJson(
+    res,
+    status,
+    { errors: [{ message, extensions: { ...details, code } }] },
+    { 'content-type': contentTypeOf(type), 'cache-control': 'no-store', vary: varyOf(res, 'Accept'), ...extraHeaders },
+  );
+}
+
+/** A browser navigating to the URL (Accept names HTML), not a GraphQL client. */
+function wantsHtml(req: IncomingMessage): boolean {
+  return /\btext\/html\b/i.test(header(req, 'accept') ?? '');
 }
 
 /** The body Apollo executes: no persisted-query extension (resolved already) and no undefined members, which it refuses. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError, readBody } from './http';
+import { isJsonRequestType } from './media-types';
 
 /** A GraphQL request over HTTP, from a GET's query string or a POST's JSON body. */
 export interface GraphQLRequestBody {
@@ -22,11 +23,15 @@ export function readRequestText(req: IncomingMessage, url: string, done: (err: E
     return done(null, q === -1 ? '' : url.slice(q + 1));
   }
   if (req.method !== 'POST') return done(new HttpError(405, 'GraphQL accepts GET (queries) and POST'));
-  const type = String(req.headers['content-type'] ?? '');
-  if (!type.includes('application/json')) return done(new HttpError(415, 'POST /graphql needs content-type: application/json'));
+  if (!isJsonRequestType(req.headers['content-type'])) return done(new HttpError(415, 'POST /graphql needs content-type: application/json'));
   readBody(req, (err, body) => (err ? done(err) : done(null, body!.toString('utf8'))));
 }
 
+/**
+ * The request a text holds, checked as strictly as Apollo Server checks it, before any cache
+ * work: a member of the wrong type is a 400 whether or not the answer is cached (`variables: []`
+ * must not be served from the cache when it would be refused on a miss).
+ */
 export function parseRequestText(method: string, text: string): ParsedRequest {
   if (method === 'GET' || method === 'HEAD') {
     const p = new URLSearchParams(text);
@@ -34,9 +39,9 @@ export function parseRequestText(method: string, text: string): ParsedRequest {
       kind: 'single',
       body: {
         query: p.get('query') ?? undefined,
-        operationName: p.get('operationName') ?? undefined,
-        variables: jsonParam(p.get('variables'), 'variables'),
-        extensions: jsonParam(p.get('extensions'), 'extensions'),
+        operationName: p.get('operationName') || undefined,
+        variables: objectParam(p.get('variables'), 'variables'),
+        extensions: objectParam(p.get('extensions'), 'extensions'),
       },
     };
   }
@@ -48,24 +53,32 @@ export function parseRequestText(method: string, text: string): ParsedRequest {
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'other', raw: body };
   const b = body as Record<string, unknown>;
-  if ((b.query !== undefined && typeof b.query !== 'string') || (b.variables != null && typeof b.variables !== 'object'))
-    return { kind: 'other', raw: body };
+  if (b.query !== undefined && typeof b.query !== 'string') return { kind: 'other', raw: body };
+  if (b.operationName != null && typeof b.operationName !== 'string') throw new HttpError(400, 'operationName must be a string');
+  if (b.variables != null && !isPlainObject(b.variables)) throw new HttpError(400, 'variables must be an object');
+  if (b.extensions != null && !isPlainObject(b.extensions)) throw new HttpError(400, 'extensions must be an object');
   return {
     kind: 'single',
     body: {
       query: b.query as string | undefined,
-      operationName: typeof b.operationName === 'string' ? b.operationName : undefined,
+      operationName: (b.operationName ?? undefined) as string | undefined,
       variables: (b.variables ?? undefined) as Record<string, unknown> | undefined,
       extensions: (b.extensions ?? undefined) as Record<string, any> | undefined,
     },
   };
 }
 
-function jsonParam(value: string | null, name: string): Record<string, any> | undefined {
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function objectParam(value: string | null, name: string): Record<string, any> | undefined {
   if (value === null || value === '') return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(value);
+    parsed = JSON.parse(value);
   } catch {
     throw new HttpError(400, `the ${name} parameter is not valid JSON`);
   }
+  if (parsed === null) return undefined;
+  if (!isPlainObject(parsed)) throw new HttpError(400, `the ${name} parameter must be a JSON object`);
+  return parsed;
 }

@@ -15,6 +15,7 @@ import {
 } from '../generated/graphql';
 import { waitFor } from '../helpers/async';
 import { createDataset, csv } from '../helpers/datasets';
+import type { GatewayParts } from '../../src/server/gateway';
 import { cacheOf, codes, FIELD_CACHING_ONLY, startGatewayPair, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
@@ -26,6 +27,9 @@ const MISS = { hits: 0, misses: 1 };
  * back (straight through a service or SQL, so no mutation invalidates anything), the cached
  * read still shows the old data, and after the invalidation the read misses and shows the new.
  */
+/** A gateway whose database writes never reach the cache on their own: what admin invalidation exists to put right. */
+const WITHOUT_RELAY: Partial<GatewayParts> = { relay: () => undefined };
+
 describe('admin invalidation: the next read misses and is fresh', () => {
   const prefix = testPrefix();
   let gw: TestGateway;
@@ -37,7 +41,12 @@ describe('admin invalidation: the next read misses and is fresh', () => {
   let appended = 0;
 
   beforeAll(async () => {
-    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
+    // Without the invalidation log's relay, a write the services make stays behind the cache until an admin invalidates it.
+    gw = await startTestGateway(
+      'postgres',
+      { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY },
+      { parts: WITHOUT_RELAY },
+    );
     await gw.gateway.services.progress.seedSteps();
     admin = await gw.token('root', 'admin');
     alice = await gw.token('alice');
@@ -194,7 +203,11 @@ describe('admin invalidation with dryRun changes nothing', () => {
   let runId: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
+    gw = await startTestGateway(
+      'pglite',
+      { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY },
+      { parts: WITHOUT_RELAY },
+    );
     await gw.gateway.services.progress.seedSteps();
     admin = await gw.token('root', 'admin');
     alice = await gw.token('alice');

@@ -11,6 +11,8 @@ export interface GatewayProcess {
   pid: number;
   /** Log lines (JSON) the process printed so far. */
   logs: string[];
+  /** Resolves with the exit code (null after a signal) when the process ends, however it ends. */
+  exited: Promise<number | null>;
   /** Sends SIGTERM and resolves with the exit code once the process is gone. */
   stop(): Promise<number | null>;
 }
@@ -36,8 +38,10 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     });
     child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${errors.join('\n')}`)));
   });
+  const exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : once(child, 'exit').then(([code]) => code as number | null);
   return {
     url: `http://127.0.0.1:${port}`,
+    exited,
     pid: child.pid!,
     logs,
     async stop() {

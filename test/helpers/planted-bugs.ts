@@ -1,4 +1,5 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import { InvalidationRelay } from '../../src/cache/invalidation-relay';
 import type { CacheRequest } from '../../src/cache/tagged-cache';
 import { TaggedCache } from '../../src/cache/tagged-cache';
 import { invalidationPolicyOf, type TagInvalidator } from '../../src/graphql/invalidation';
@@ -29,25 +30,54 @@ export class ResponseVersionsReadAfterExecution extends WholeResponseCache {
   }
 }
 
-/** Mutations that invalidate their tags before they write and commit, instead of after. */
-export function invalidateBeforeWrite(schema: GraphQLSchema, invalidator: TagInvalidator): void {
+/**
+ * A relay that never applies anything: the gateway commits and answers (past its wait bound) but
+ * its invalidations are left in the log, as when it is killed between commit and apply. Another
+ * gateway's relay must apply them.
+ */
+export class StalledRelay extends InvalidationRelay {
+  override async start(): Promise<void> {}
+  override kick(): void {}
+}
+
+/** A relay that applies new records but never checks Redis against the log: a restored Redis keeps its stale entries. */
+export class NoReplayRelay extends InvalidationRelay {
+  protected override async catchUp(): Promise<void> {}
+}
+
+/** Each mutation's declared tags, from its arguments, result and user, with those it could not build left out. */
+function declaredTags(schemaField: Parameters<typeof invalidationPolicyOf>[0], args: any, result: any, ctx: unknown): string[] {
+  const tagsOf = invalidationPolicyOf(schemaField)!;
+  try {
+    return tagsOf({ args, result, user: (ctx as { user?: User }).user }).filter((t) => !t.endsWith(':undefined'));
+  } catch {
+    return [];
+  }
+}
+
+/** Mutations that give their tags new versions themselves before they write and commit, instead of the log after. */
+export function invalidateBeforeWrite(schema: GraphQLSchema, _invalidator: TagInvalidator, values: TaggedCache): void {
   for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
-    const tagsOf = invalidationPolicyOf(field);
-    if (!tagsOf) continue;
+    if (!invalidationPolicyOf(field)) continue;
     const original = field.resolve ?? defaultFieldResolver;
     field.resolve = async (parent, args, ctx, info) => {
       // The result is not known yet: tags derived from it (a created entity's id) are lost too.
-      await invalidator.invalidate(safeTags(() => tagsOf({ args, result: {}, user: (ctx as { user?: User }).user })));
+      await values.invalidate(declaredTags(field, args, {}, ctx));
       return original(parent, args, ctx, info);
     };
   }
 }
 
-function safeTags(tagsOf: () => string[]): string[] {
-  try {
-    return tagsOf().filter((t) => !t.endsWith(':undefined'));
-  } catch {
-    return [];
+/** Mutations that give their own declared tags new versions after commit (the design before the log): writes made elsewhere are never applied. */
+export function invalidateOwnWritesOnly(schema: GraphQLSchema, _invalidator: TagInvalidator, values: TaggedCache): void {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    if (!invalidationPolicyOf(field)) continue;
+    const original = field.resolve ?? defaultFieldResolver;
+    field.resolve = async (parent, args, ctx, info) => {
+      const result = await original(parent, args, ctx, info);
+      await values.invalidate(declaredTags(field, args, result, ctx));
+      return result;
+    };
   }
 }
 
@@ -55,5 +85,12 @@ function safeTags(tagsOf: () => string[]): string[] {
 export const PLANTED: Record<string, Partial<GatewayParts>> = {
   'versions-read-after-load': { taggedCache: (o) => new VersionsReadAfterLoad(o) },
   'response-versions-read-after-execution': { wholeResponses: (o) => new ResponseVersionsReadAfterExecution(o) },
-  'invalidate-before-write': { bindInvalidation: invalidateBeforeWrite },
+  /** Tag versions bumped before the commit, and no log relay to put it right after. */
+  'invalidate-before-write': { bindInvalidation: invalidateBeforeWrite, relay: () => undefined },
+  /** Commits, never applies (a gateway killed between its commit and the apply). */
+  'commit-then-crash': { relay: (o) => new StalledRelay(o) },
+  /** The outbox is applied as it grows but never replayed into a Redis that came back older. */
+  'outbox-not-replayed': { relay: (o) => new NoReplayRelay(o) },
+  /** Only the gateway's own mutations invalidate (no relay): psql, seeds and other writers are never seen. */
+  'only-own-writes-applied': { bindInvalidation: invalidateOwnWritesOnly, relay: () => undefined },
 };

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 
 /** The machine's shared Redis: tests use a prefix of their own on it and delete only their keys. */
@@ -48,6 +51,8 @@ export interface RedisAclUser {
  */
 export class OwnRedis {
   private proc?: ChildProcess;
+  /** The server's working folder: SAVE writes dump.rdb here, and a restart loads it (a restore). */
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'cachegate-redis-'));
   private constructor(
     readonly port: number,
     readonly acl?: RedisAclUser,
@@ -72,9 +77,13 @@ export class OwnRedis {
   /** (Re)starts the server on the same port and waits until it answers PING. */
   async launch(): Promise<void> {
     const users = this.acl ? ['--user', 'default', 'off', '--user', this.acl.user, 'on', `>${this.acl.password}`, '~*', '&*', '+@all'] : [];
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...users], {
-      stdio: 'ignore',
-    });
+    this.proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', ...users],
+      {
+        stdio: 'ignore',
+      },
+    );
     // Wait for the port with plain TCP: an ioredis client that failed to connect keeps a 2 s timer after disconnect().
     const deadline = Date.now() + 10_000;
     while (!(await portOpen(this.port))) {
@@ -101,6 +110,7 @@ export class OwnRedis {
 
   async stop(): Promise<void> {
     await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Calls of each command since the last CONFIG RESETSTAT, from INFO commandstats. */

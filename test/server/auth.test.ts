@@ -36,6 +36,7 @@ async function badTokens(): Promise<Array<[string, string]>> {
       'a token with an empty subject',
       await new SignJWT({ role: 'user' }).setProtectedHeader({ alg: 'HS256' }).setSubject('').setExpirationTime('1h').sign(key),
     ],
+    ['a token without an expiry (exp)', await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').sign(key)],
     [
       'an unsigned token (alg none)',
       `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', exp: nowSeconds() + 3600 })).toString('base64url')}.`,
@@ -124,16 +125,31 @@ describe.each(DATABASE_KINDS)('bearer tokens at the gateway (%s)', (kind) => {
     ).toBeUndefined();
   });
 
-  it('refuses expired, forged, role-less, subject-less and unsigned tokens with UNAUTHENTICATED (HTTP 401), even on public queries', async () => {
+  it('refuses expired, forged, role-less, subject-less, expiry-less and unsigned tokens with UNAUTHENTICATED, even on public queries', async () => {
     for (const [what, token] of bad) {
       const res = await gw.gql(DatasetsDocument, {}, { token });
+      // Plain JSON (no Accept): GraphQL over HTTP answers a well-formed request 200, errors in the body.
       expect({ what, status: res.status, codes: codes(res), data: res.data ?? null }).toEqual({
         what,
-        status: 401,
+        status: 200,
         codes: ['UNAUTHENTICATED'],
         data: null,
       });
     }
+  });
+
+  it('says 401 with a WWW-Authenticate challenge to clients that accept application/graphql-response+json, the errors still in the body', async () => {
+    const [[, expired]] = bad;
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${expired}` },
+      body: JSON.stringify({ query: '{ datasets { id } }' }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(codes((await res.json()) as any)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('accepts the token printed by the token script as admin alice', async () => {
@@ -153,9 +169,9 @@ describe.each(DATABASE_KINDS)('bearer tokens at the gateway (%s)', (kind) => {
     expect(res.errors![0].message).toMatch(/expired/i);
   });
 
-  it('refuses a malformed Authorization header with UNAUTHENTICATED (HTTP 401)', async () => {
+  it('refuses a malformed Authorization header with UNAUTHENTICATED (HTTP 401 for the GraphQL response type)', async () => {
     for (const authorization of MALFORMED_HEADERS) {
-      const res = await gw.gql(DatasetsDocument, {}, { headers: { authorization } });
+      const res = await gw.gql(DatasetsDocument, {}, { headers: { authorization, accept: 'application/graphql-response+json' } });
       expect({ authorization, status: res.status, codes: codes(res) }).toEqual({ authorization, status: 401, codes: ['UNAUTHENTICATED'] });
     }
   });

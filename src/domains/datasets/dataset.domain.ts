@@ -11,4 +11,8 @@ export const datasets = defineDomain({
   createLoaders: (service: DatasetService) => ({ dataset: service.createLoader() }),
   seeds: (service) => [{ name: 'vega-datasets', run: (ctx) => seedVegaDatasets(service, ctx) }],
   close: (service) => service.close(),
+  tracks: [
+    { table: 'dataset', type: 'Dataset', idColumn: 'id' },
+    { table: 'dataset_chunk', type: 'Dataset', idColumn: 'dataset_id' },
+  ],
 });

@@ -73,7 +73,7 @@ export async function appendRows(tx: Queryable, dataset: Dataset, table: Table):
   for (let start = 0; start < table.rowCount; start += CHUNK_ROWS) {
     const end = Math.min(start + CHUNK_ROWS, table.rowCount);
     const slice = table.data.map((col) => col.slice(start, end));
-    await tx.query('INSERT INTO dataset_chunk (dataset_id, seq, row_count, data) VALUES ($1, $2, $3, $4::jsonb)', [
+    await tx.query('INSERT INTO dataset_chunk (dataset_id, seq, row_count, data) VALUES ($1, $2, $3, $4)', [
       Number(dataset.id),
       seq++,
       end - start,
@@ -96,6 +96,7 @@ export async function deleteDataset(tx: Queryable, id: string): Promise<boolean>
 
 /** The stored chunks of a dataset as JSON text, in order; parsing is left to the worker thread. */
 export async function loadChunkTexts(db: Queryable, id: string): Promise<string[]> {
-  const rows = await db.query<{ data: string }>('SELECT data::text AS data FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [Number(id)]);
+  // data is text since migration 008: read as stored, with no conversion on the database's side.
+  const rows = await db.query<{ data: string }>('SELECT data FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [Number(id)]);
   return rows.map((r) => r.data);
 }

@@ -11,4 +11,5 @@ export const emg = defineDomain({
   createLoaders: (service: EmgService) => ({ emgRecording: service.createLoader() }),
   seeds: (service) => [{ name: 'emg-recordings', run: (ctx) => seedEmgRecordings(service, ctx) }],
   close: (service) => service.close(),
+  tracks: [{ table: 'emg_recording', type: 'EmgRecording', idColumn: 'id' }],
 });

@@ -19,6 +19,8 @@ export const models = defineDomain({
   // After vega-datasets: queues runs on cars and penguins, found by source.
   seeds: (service) => [{ name: 'model-runs', run: (ctx) => seedModelRuns(service, ctx) }],
   entityTags: { ModelRun: modelRunTag },
+  // A trainer's heartbeat changes nothing a client reads.
+  tracks: [{ table: 'model_run', type: 'ModelRun', idColumn: 'id', ignoreColumns: ['heartbeat_at'] }],
   // A training it interrupts is put back in the queue while the database is still open.
   close: (service) => service.close(),
 });

@@ -8,4 +8,7 @@ export const progress = defineDomain({
   resolvers: [ProgressResolver],
   createService: ({ db }) => new ProgressService(db),
   seeds: (service) => [{ name: 'progress-steps', run: ({ db }) => service.seedSteps(db) }],
+  // progress_step is not tracked: no cached entry names a step (a changed step list reaches
+  // users as their progress is next written or expires).
+  tracks: [{ table: 'user_progress', type: 'User', idColumn: 'user_id' }],
 });

@@ -32,6 +32,7 @@ export class ProgressService {
     const completed = steps.filter((s) => s.completed);
     const updatedAt = completed.reduce<Date | null>((latest, s) => (!latest || s.completedAt! > latest ? s.completedAt : latest), null);
     return {
+      id: userId,
       userId,
       steps,
       completedCount: completed.length,

@@ -10,6 +10,8 @@ export class ProgressStep {
 
 @ObjectType({ description: "A user's way through the onboarding steps" })
 export class UserProgress {
+  /** The user's id again: what a client cache (Apollo's `UserProgress:<id>`, urql's Graphcache) normalises a user's progress by. */
+  @Field(() => ID, { description: "The user's id: the key client caches normalise a user's progress by" }) id!: string;
   @Field(() => ID) userId!: string;
   @Field(() => [ProgressStep]) steps!: ProgressStep[];
   @Field(() => Int) completedCount!: number;

@@ -40,6 +40,8 @@ export interface Candidate {
   parts: Omit<ResponseKeyParts, 'user'>;
   /** The key when the response is PUBLIC (a PRIVATE one adds the user). */
   publicKey: string;
+  /** The cache generation publicKey was built in: a candidate memoised across a move builds its key again. */
+  generation: number;
   staticTags: string[];
   /** Their store keys, read along with the entry. */
   staticTagKeys: string[];
@@ -57,11 +59,21 @@ export interface PendingResponse {
 export type ResponseCaching =
   { verdict: 'BYPASS' } | { verdict: 'HIT' | 'MISS'; private: boolean; maxAgeSeconds: number; etag: string; createdAt: number };
 
+/** A response in which a root lookup found nothing is kept at most this long (seconds): the thing may be created soon. */
+export const NOT_FOUND_TTL_SECONDS = 60;
+
+/** Whether a root field of the data is null: a lookup that found nothing. */
+function foundNothing(data: Record<string, unknown> | null | undefined): boolean {
+  if (!data) return false;
+  for (const key in data) if (data[key] === null) return true;
+  return false;
+}
+
 export class WholeResponseCache {
   readonly planner: DocumentPlanner;
 
   constructor(protected readonly opts: WholeResponseOptions) {
-    this.planner = new DocumentPlanner(opts.schema, 1000, opts.guard);
+    this.planner = new DocumentPlanner(opts.schema, 1000, opts.defaultTtlSeconds, opts.guard);
   }
 
   /**
@@ -84,6 +96,7 @@ export class WholeResponseCache {
         op,
         parts,
         publicKey: responseKey(this.opts.space, parts),
+        generation: this.opts.space.generation ?? 0,
         staticTags,
         staticTagKeys: this.opts.store.tagKeysOf(staticTags),
         private: op.private,
@@ -97,7 +110,10 @@ export class WholeResponseCache {
   }
 
   keyFor(candidate: Candidate, user: User | undefined): string {
-    return candidate.private ? responseKey(this.opts.space, { ...candidate.parts, user }) : candidate.publicKey;
+    if (candidate.private) return responseKey(this.opts.space, { ...candidate.parts, user });
+    const generation = this.opts.space.generation ?? 0;
+    if (candidate.generation !== generation) Object.assign(candidate, { publicKey: responseKey(this.opts.space, candidate.parts), generation });
+    return candidate.publicKey;
   }
 
   /** The entry, answered without waiting, when this process's memory holds it and its tags' versions. */
@@ -185,6 +201,9 @@ export class WholeResponseCache {
           async willSendResponse({ contextValue, response }) {
             if (!contextValue.cache) return;
             if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) contextValue.cache.wholeResponseStorable = false;
+            else if (foundNothing(response.body.singleResult.data)) {
+              contextValue.cache.minTtlSeconds = Math.min(contextValue.cache.minTtlSeconds, NOT_FOUND_TTL_SECONDS);
+            }
           },
         };
       },

@@ -28,6 +28,13 @@ export interface OperationPlan {
   ineligible?: string;
   /** Smallest TTL of the @cached fields selected; undefined when none is selected. */
   minTtlSeconds?: number;
+  /**
+   * Smallest TTL of every field selected, a field that is not cached counting 0: how long an
+   * HTTP cache could keep the response without missing a change the gateway would see. A field
+   * inherits the TTL of the cached field whose value holds it; a root field or an entity that is
+   * not itself cached is read live (0).
+   */
+  httpTtlSeconds?: number;
   /** True when a PRIVATE field is selected: the response belongs to one user. */
   private: boolean;
   /**
@@ -61,6 +68,8 @@ export class DocumentPlanner {
   constructor(
     private readonly schema: GraphQLSchema,
     maxDocuments = 1000,
+    /** The TTL of a @cached field that names none (CACHE_DEFAULT_TTL); unknown counts as 0 for HTTP. */
+    private readonly defaultTtlSeconds = 0,
     private readonly guard?: RequestGuard,
   ) {
     this.plans = new LRUCache({ max: maxDocuments });
@@ -110,6 +119,7 @@ export class DocumentPlanner {
     const rootFields: { def: GraphQLField<unknown, unknown>; node: FieldNode; tagsOf: LookupTags }[] = [];
     const entityTypes = new Set<string>();
     let minTtl: number | undefined;
+    let httpTtl = Infinity;
     let isPrivate = false;
     let ineligible: string | undefined;
 
@@ -126,7 +136,7 @@ export class DocumentPlanner {
       return out;
     };
 
-    const walk = (set: SelectionSetNode, parent: GraphQLObjectType, isRoot: boolean): void => {
+    const walk = (set: SelectionSetNode, parent: GraphQLObjectType, isRoot: boolean, inheritedTtl: number): void => {
       for (const node of fieldsOf(set)) {
         const name = node.name.value;
         if (name === '__typename') continue;
@@ -138,6 +148,8 @@ export class DocumentPlanner {
         const coordinate = `${parent.name}.${name}`;
         const policy = def.extensions?.[CACHE_POLICY] as CachePolicy | undefined;
         const named = getNamedType(def.type);
+        const ownTtl = policy ? (policy.ttl ?? this.defaultTtlSeconds) : isRoot || (isObjectType(named) && isEntity(named)) ? 0 : inheritedTtl;
+        httpTtl = Math.min(httpTtl, ownTtl);
         if (policy) {
           if (policy.ttl !== undefined) minTtl = Math.min(minTtl ?? Infinity, policy.ttl);
           if (policy.scope === 'PRIVATE') isPrivate = true;
@@ -150,12 +162,12 @@ export class DocumentPlanner {
           entityTypes.add(named.name);
         }
         if (node.selectionSet) {
-          if (isObjectType(named)) walk(node.selectionSet, named, false);
+          if (isObjectType(named)) walk(node.selectionSet, named, false, ownTtl);
           else ineligible ??= `${coordinate} returns an abstract type`;
         }
       }
     };
-    walk(op.selectionSet, this.schema.getQueryType()!, true);
+    walk(op.selectionSet, this.schema.getQueryType()!, true, 0);
     if (ineligible) return { ...base, ineligible };
 
     const schema = this.schema;
@@ -163,6 +175,7 @@ export class DocumentPlanner {
     return {
       kind,
       minTtlSeconds: minTtl,
+      httpTtlSeconds: httpTtl === Infinity ? 0 : httpTtl,
       private: isPrivate,
       staticTags(variables) {
         const coercion = getVariableValues(schema, variableDefinitions, variables ?? {});

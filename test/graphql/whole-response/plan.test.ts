@@ -1,5 +1,5 @@
-import { buildSchema, type GraphQLSchema } from 'graphql';
-import { LOOKUP_TAGS, type LookupTags } from '../../../src/graphql/cached';
+import { buildSchema, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { CACHE_POLICY, LOOKUP_TAGS, type LookupTags } from '../../../src/graphql/cached';
 import { DocumentPlanner } from '../../../src/graphql/whole-response';
 
 const schema = buildSchema(`
@@ -52,5 +52,34 @@ describe('whole-response plans', () => {
   it('gives no tags when the variables do not coerce', () => {
     const op = planner.plan('query Q($id: ID!) { dataset(id: $id) { name } }').operations!.get('')!;
     expect(op.staticTags({})).toBeUndefined();
+  });
+});
+
+describe('how long an HTTP cache could keep a response (httpTtlSeconds)', () => {
+  const cachedSchema = buildSchema(`
+    type Query { dataset(id: ID!): Dataset report: Report! }
+    type Dataset { id: ID! name: String! stats: Stats! }
+    type Stats { hits: Int! }
+    type Report { title: String! stats: Stats! run: Run! }
+    type Run { id: ID! status: String! }
+  `);
+  const policy = (type: string, field: string, ttl: number) => {
+    const f = (cachedSchema.getType(type) as GraphQLObjectType).getFields()[field];
+    Object.assign(f, { extensions: { ...f.extensions, [CACHE_POLICY]: { ttl, scope: 'PUBLIC' } } });
+  };
+  policy('Query', 'report', 600);
+  policy('Report', 'stats', 60);
+  policy('Dataset', 'stats', 7200);
+  const cached = new DocumentPlanner(withLookupTags(cachedSchema, { dataset: ({ id }) => [`Dataset:${id}`] }));
+  const ttl = (q: string) => cached.plan(q).operations!.get('')!.httpTtlSeconds;
+
+  it('is the smallest TTL of the cached fields when every field is held by one', () => {
+    expect(ttl('{ report { title } }')).toBe(600);
+    expect(ttl('{ report { title stats { hits } } }')).toBe(60);
+  });
+
+  it('counts an uncached root lookup or an uncached entity inside a cached value as 0', () => {
+    expect(ttl('{ dataset(id: "1") { stats { hits } } }')).toBe(0);
+    expect(ttl('{ report { title run { status } } }')).toBe(0);
   });
 });

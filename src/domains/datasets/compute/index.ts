@@ -6,7 +6,7 @@ export { computeEda, correlations, missingValues, outliers, type Correlation, ty
 export { inferColumn } from './infer';
 export { datasetJobs, type DatasetJobs, type ParseCsvForAppendJob, type ParseCsvJob, type StoredTableJob, type VisualizationJob } from './jobs';
 export { DEFAULT_MAX_CSV_BYTES, parseCsvTable, tableFromRecords, type ParseCsvOptions } from './parse';
-export { columnStatistics, computeStatistics, type ColumnStatistics } from './statistics';
+export { columnStatistics, computeStatistics, statisticsFromChunks, type ColumnStatistics } from './statistics';
 export {
   MAX_HISTOGRAM_BINS,
   MAX_SCATTER_POINTS,

@@ -4,7 +4,7 @@ import { tableFromChunks } from './chunks';
 import { coerceRowsToColumns } from './coerce';
 import { computeEda, type EdaReport } from './eda';
 import { parseCsvTable } from './parse';
-import { computeStatistics, type ColumnStatistics } from './statistics';
+import { statisticsFromChunks, type ColumnStatistics } from './statistics';
 import { visualize, type Visualization, type VisualizationRequest } from './visualization';
 
 export interface ParseCsvJob {
@@ -31,7 +31,7 @@ export const datasetJobs = {
   parseCsv: ({ text, maxBytes }: ParseCsvJob): Table => parseCsvTable(text, { maxBytes }),
   parseCsvForAppend: ({ text, maxBytes, columns }: ParseCsvForAppendJob): Table =>
     coerceRowsToColumns(columns, parseCsvTable(text, { maxBytes, inferTypes: false })),
-  statistics: ({ columns, chunks }: StoredTableJob): ColumnStatistics[] => computeStatistics(tableFromChunks(columns, chunks)),
+  statistics: ({ columns, chunks }: StoredTableJob): ColumnStatistics[] => statisticsFromChunks(columns, chunks),
   eda: ({ columns, chunks }: StoredTableJob): EdaReport => computeEda(tableFromChunks(columns, chunks)),
   visualization: ({ columns, chunks, ...request }: VisualizationJob): Visualization => visualize(tableFromChunks(columns, chunks), request),
 } satisfies JobHandlers;

@@ -1,4 +1,5 @@
 import type { CellValue, ColumnInfo, Table } from '../table';
+import { statisticsColumnsFromChunks } from './chunks';
 import { mean, quantileSorted, sampleStd, sortedNumbers } from './numeric';
 
 /** Summary of one column. The numeric fields are set for NUMBER columns with values, null otherwise. */
@@ -24,6 +25,17 @@ export function computeStatistics(table: Table): ColumnStatistics[] {
   return table.columns.map((column, c) => columnStatistics(column, table.data[c]));
 }
 
+/**
+ * The same statistics as computeStatistics(tableFromChunks(columns, chunks)), straight from a
+ * stored dataset's chunks: the path of a Dataset.statistics miss. Equal by construction: the
+ * sorted numbers are the same values, and every figure is computed from them by the same code.
+ */
+export function statisticsFromChunks(columns: readonly ColumnInfo[], chunks: readonly string[]): ColumnStatistics[] {
+  return statisticsColumnsFromChunks(columns, chunks).map((data, c) =>
+    data.kind === 'numbers' ? statisticsOfSorted(columns[c].name, data.values.sort(), data.missing) : columnStatistics(columns[c], data.cells),
+  );
+}
+
 export function columnStatistics(column: ColumnInfo, cells: readonly CellValue[]): ColumnStatistics {
   // DATE columns get no min/max: as epoch milliseconds they would read as nonsense next to the other numbers.
   if (column.type === 'NUMBER') return numberStatistics(column.name, cells);
@@ -41,8 +53,12 @@ const NO_NUMBERS = { mean: null, std: null, min: null, max: null, p25: null, p50
 
 function numberStatistics(name: string, cells: readonly CellValue[]): ColumnStatistics {
   const sorted = sortedNumbers(cells);
+  return statisticsOfSorted(name, sorted, cells.length - sorted.length);
+}
+
+function statisticsOfSorted(name: string, sorted: Float64Array, missing: number): ColumnStatistics {
   const n = sorted.length;
-  const base = { column: name, count: n, nullCount: cells.length - n, distinct: countDistinctSorted(sorted) };
+  const base = { column: name, count: n, nullCount: missing, distinct: countDistinctSorted(sorted) };
   if (n === 0) return { ...base, ...NO_NUMBERS };
   const min = sorted[0];
   const max = sorted[n - 1];

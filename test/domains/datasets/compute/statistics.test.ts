@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { computeStatistics, tableFromRecords } from '../../../../src/domains/datasets/compute';
+import { computeStatistics, statisticsFromChunks, tableFromChunks, tableFromRecords } from '../../../../src/domains/datasets/compute';
+import type { CellValue, ColumnInfo, ColumnType, Table } from '../../../../src/domains/datasets/table';
 import { vegaDataPath } from '../../../../src/domains/datasets/dataset.seed';
 import { tableOf } from '../helpers';
 
@@ -114,3 +115,92 @@ describe('computeStatistics', () => {
     expect(stats.map((s) => s.count)).toEqual([200_000, 200_000, 200_000]);
   });
 });
+
+/** Stores a table the way the repository does: chunks of rows, each column-major JSON. */
+function toChunks(table: Table, rowsPerChunk: number): string[] {
+  const chunks: string[] = [];
+  for (let start = 0; start < table.rowCount; start += rowsPerChunk) {
+    chunks.push(JSON.stringify(table.data.map((column) => column.slice(start, start + rowsPerChunk))));
+  }
+  return chunks;
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomTable(seed: number): Table {
+  const next = random(seed);
+  const rowCount = Math.floor(next() * 300);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
+  const numberCell = (): CellValue => {
+    const r = next();
+    if (r < 0.15) return null;
+    if (r < 0.45) return pick([0, -0, 1, -1, 2.5, 1e21, -1e-7, 5e-324, Number.MAX_VALUE]);
+    if (r < 0.75) return Math.round(next() * 20) - 10;
+    return (next() - 0.5) * 10 ** Math.floor(next() * 12 - 4);
+  };
+  const makers: Record<ColumnType, () => CellValue> = {
+    NUMBER: numberCell,
+    STRING: () => (next() < 0.2 ? null : pick(['a', 'b', '', 'ü', '1'])),
+    DATE: () => (next() < 0.2 ? null : pick(['2024-01-01', '2024-01-02T10:00:00.000Z'])),
+    BOOLEAN: () => (next() < 0.2 ? null : next() < 0.5),
+  };
+  // A column of only nulls, or of one repeated value, now and then.
+  const columns: ColumnInfo[] = Array.from({ length: 1 + Math.floor(next() * 4) }, (_, c) => ({
+    name: `c${c}`,
+    type: pick(['NUMBER', 'NUMBER', 'STRING', 'DATE', 'BOOLEAN'] as const),
+  }));
+  const data = columns.map((column) => {
+    const shape = next();
+    if (shape < 0.1) return Array.from({ length: rowCount }, () => null);
+    if (shape < 0.2) {
+      const v = makers[column.type]();
+      return Array.from({ length: rowCount }, () => v);
+    }
+    return Array.from({ length: rowCount }, makers[column.type]);
+  });
+  return { columns, data, rowCount };
+}
+
+describe('statisticsFromChunks (the miss path)', () => {
+  it('equals computeStatistics over the same stored chunks, for 300 random tables and chunk sizes', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const table = randomTable(seed);
+      const chunks = toChunks(table, 1 + Math.floor(random(seed * 7)() * 120));
+      // The old path: the whole Table, then statistics; toEqual tells 0 from -0, so values must be identical.
+      const expected = computeStatistics(tableFromChunks(table.columns, chunks));
+      const actual = statisticsFromChunks(table.columns, chunks);
+      if (!equals(actual, expected)) throw new Error(`seed ${seed}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`);
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it("equals computeStatistics on flights-200k's four stored chunks, figure for figure", () => {
+    const table = tableFromRecords(JSON.parse(readFileSync(vegaDataPath('flights-200k.json'), 'utf8')));
+    const chunks = toChunks(table, 50_000);
+    const actual = statisticsFromChunks(table.columns, chunks);
+    expect(actual).toEqual(computeStatistics(tableFromChunks(table.columns, chunks)));
+    expect(actual.map((s) => [s.column, s.count, s.nullCount])).toEqual([
+      ['delay', 200_000, 0],
+      ['distance', 200_000, 0],
+      ['time', 200_000, 0],
+    ]);
+  });
+});
+
+/** Deep equality that tells 0 from -0 and NaN from NaN like toEqual, for a readable failure with the seed. */
+function equals(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => equals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}

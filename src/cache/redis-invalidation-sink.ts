@@ -1,0 +1,106 @@
+import type { Redis } from 'ioredis';
+import type { CacheLogger } from './errors-are-misses';
+import type { InvalidationSink } from './invalidation-relay';
+import { type KeySpace, tagKey, watermarkKey } from './keys';
+import type { Tag } from './tags';
+import { newVersion, type TaggedCache } from './tagged-cache';
+import type { TieredStore } from './tiered-store';
+import { TAG_VERSION_TTL_SECONDS } from './ttl';
+
+/**
+ * KEYS[1] the watermark, KEYS[2..n] tag keys; ARGV[1] the log position, ARGV[2] the tags' TTL
+ * in milliseconds, ARGV[3] the channel, ARGV[4] the message, ARGV[5..] the new versions.
+ * All or nothing: a Redis that has a tag's new version has the watermark that covers it.
+ */
+const APPLY_SCRIPT = `
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 3], 'PX', ARGV[2]) end
+local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+if #KEYS > 1 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+return current`;
+
+export interface RedisInvalidationSinkOptions {
+  /** A connection of the relay's own: its reconnects and run_id are the shared tier's. */
+  client: Redis;
+  space: KeySpace;
+  /** The pub/sub channel every instance's in-process tier listens on. */
+  channel: string;
+  values: TaggedCache;
+  /** This process's in-process tier, when it has one. */
+  tiered?: TieredStore;
+  logger: CacheLogger;
+}
+
+/**
+ * Applies invalidation records to Redis with one script (new tag versions, the watermark, the
+ * pub/sub message), whatever tiers this instance runs, so every instance hears every change.
+ * This process's own in-process tier is invalidated at once, even when Redis did not take it
+ * (so a Redis outage never leaves this instance stale); without that tier, the tags are treated
+ * as changed here until Redis takes them.
+ */
+export class RedisInvalidationSink implements InvalidationSink {
+  private runId: string | undefined;
+  private readonly held = new Set<Tag>();
+  private readonly reconnectListeners: (() => void)[] = [];
+
+  constructor(private readonly opts: RedisInvalidationSinkOptions) {
+    const learn = () => {
+      opts.client
+        .info('server')
+        .then((info) => {
+          this.runId = /run_id:(\w+)/.exec(info)?.[1] ?? this.runId;
+          for (const l of this.reconnectListeners) l();
+        })
+        .catch(() => undefined);
+    };
+    opts.client.on('ready', learn);
+    if (opts.client.status === 'ready') learn();
+  }
+
+  async apply(tags: readonly Tag[], lastSeq: number): Promise<void> {
+    const keys = tags.map((t) => tagKey(this.opts.space, t));
+    // At once, before Redis answers: this instance never serves what the log says changed.
+    this.opts.tiered?.dropLocal(keys);
+    try {
+      await this.opts.client.eval(
+        APPLY_SCRIPT,
+        1 + keys.length,
+        watermarkKey(this.opts.space),
+        ...keys,
+        String(lastSeq),
+        String(TAG_VERSION_TTL_SECONDS * 1000),
+        this.opts.channel,
+        JSON.stringify(keys),
+        ...keys.map(() => newVersion()),
+      );
+    } catch (err) {
+      if (!this.opts.tiered) {
+        const fresh = tags.filter((t) => !this.held.has(t));
+        for (const t of fresh) this.held.add(t);
+        this.opts.values.holdUnapplied(fresh);
+      }
+      throw err;
+    }
+    // Records apply in order, so the ones that failed before are among those just applied.
+    if (this.held.size > 0) {
+      this.opts.values.releaseUnapplied([...this.held]);
+      this.held.clear();
+    }
+  }
+
+  async watermark(): Promise<number | undefined> {
+    try {
+      return Number((await this.opts.client.get(watermarkKey(this.opts.space))) ?? 0);
+    } catch {
+      return undefined;
+    }
+  }
+
+  incarnation(): string | undefined {
+    return this.runId;
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+}
