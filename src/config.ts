@@ -112,6 +112,20 @@ const schema = z.object({
   APQ_MAX_QUERY_BYTES: int(64).default(64 * 1024),
   /** HS256 secret for bearer tokens; required in production. */
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional()),
+  /** Cost points one operation may cost (src/graphql/guard): a field costs what it declares, children are charged per list item. */
+  QUERY_MAX_COST: int(1).default(5000),
+  /** Nesting of an operation's selections, fragments expanded. */
+  QUERY_MAX_DEPTH: int(1).default(15),
+  /** Aliased fields in one document (aliases let one request ask for one expensive field many times). */
+  QUERY_MAX_ALIASES: int(0).default(30),
+  /** Directives in one document. */
+  QUERY_MAX_DIRECTIVES: int(0).default(50),
+  /** Lexical tokens in one document; the parser stops past it. */
+  QUERY_MAX_TOKENS: int(100).default(5000),
+  /** Field selections of one operation once fragments are expanded. */
+  QUERY_MAX_FIELDS: int(1).default(1000),
+  /** Items a list field without a `limit`, `ids` or `topN` argument is charged for. */
+  QUERY_DEFAULT_LIST_SIZE: int(1).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto`: readable lines at a terminal in development, JSON otherwise; `json` or `pretty` force one. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),

@@ -64,9 +64,12 @@ export interface ArgsCanonicalOptions {
 }
 
 /**
- * The arguments as one canonical string: keys sorted, null and absent alike omitted, set-like
- * lists sorted, nested values as canonical JSON. The caller passes coerced arguments, so
- * explicit defaults and argument order already make no difference.
+ * The arguments as one canonical string, `name=json,name=json…`: keys sorted, null and absent
+ * alike omitted, set-like lists sorted and deduplicated, every value as canonical JSON (strings
+ * quoted). Injective: a JSON value's end is found by parsing it, and a name that is not a
+ * GraphQL name is JSON-quoted too, so `column: "a,column2=b"` can never read as two arguments
+ * (test/cache/keys.property.test.ts). The caller passes coerced arguments, so explicit defaults
+ * and argument order already make no difference.
  */
 export function canonicalArgs(args: Record<string, unknown>, opts: ArgsCanonicalOptions = {}): string {
   const parts: string[] = [];
@@ -74,11 +77,12 @@ export function canonicalArgs(args: Record<string, unknown>, opts: ArgsCanonical
     let value = args[name];
     if (value === null || value === undefined) continue;
     if (Array.isArray(value) && opts.setArgs?.includes(name)) value = [...new Set(value.map(canonicalJson))].sort().map((v) => JSON.parse(v));
-    const text = typeof value === 'string' ? value : canonicalJson(value);
-    parts.push(`${name}=${text}`);
+    parts.push(`${GRAPHQL_NAME.test(name) ? name : JSON.stringify(name)}=${canonicalJson(value)}`);
   }
   return parts.join(',');
 }
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /** JSON with object keys sorted at every depth. */
 export function canonicalJson(value: unknown): string {

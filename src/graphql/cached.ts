@@ -48,6 +48,26 @@ export interface CachePolicy {
   tags?: (input: TagInput) => Tag[];
   /** List arguments whose order does not matter (sorted in the key). */
   setArgs?: string[];
+  /**
+   * Cost points of computing the field once (per parent), for the query cost analysis
+   * (src/graphql/guard); its children are charged per item of a list. Default: 1 for an
+   * object or list, 0 for a scalar.
+   */
+  cost?: FieldCost;
+}
+
+/** Cost points of a field: a number, or one computed from its coerced arguments (e.g. per id compared). */
+export type FieldCost = number | ((args: Record<string, any>) => number);
+
+/** Where an uncached field's cost travels to the schema's field extensions. */
+export const FIELD_COST = 'cachegateCost';
+
+/** Declares the cost of a field that is not @cached (mutations, lookups); @Cached takes `cost` in its policy. */
+export function Cost(cost: FieldCost): MethodDecorator & PropertyDecorator {
+  const extensions = Extensions({ [FIELD_COST]: cost });
+  return (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => {
+    extensions(target, key, descriptor as any);
+  };
 }
 
 /** Where a policy travels from the decorator to the schema's field extensions. */

@@ -39,6 +39,11 @@ export class PreconditionError extends ClientError {
   readonly code = 'FAILED_PRECONDITION';
 }
 
+/** The query is too deep, too wide or costs more than the gateway allows; the message names the limit and the computed figure. */
+export class QueryTooComplexError extends ClientError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+}
+
 /**
  * A service the request needs (the database) did not answer in time. Not the client's fault, but
  * a code it can act on: retry later. Never cached, like every error.

@@ -29,6 +29,7 @@ import { applyInvalidation, invalidationPlugin, type TagInvalidator } from '../g
 import { printGatewaySchema } from '../graphql/print-schema';
 import { RequestCache } from '../graphql/request-cache';
 import { buildGatewaySchema } from '../graphql/schema';
+import { RequestGuard } from '../graphql/guard';
 import { WholeResponseCache, type WholeResponseOptions } from '../graphql/whole-response';
 import type { User } from '../identity';
 import type { Logger } from '../logger';
@@ -166,7 +167,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = createMetrics(cache);
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
 
+  const guard = new RequestGuard(schema, {
+    maxCost: config.QUERY_MAX_COST,
+    maxDepth: config.QUERY_MAX_DEPTH,
+    maxAliases: config.QUERY_MAX_ALIASES,
+    maxDirectives: config.QUERY_MAX_DIRECTIVES,
+    maxTokens: config.QUERY_MAX_TOKENS,
+    maxFields: config.QUERY_MAX_FIELDS,
+    defaultListSize: config.QUERY_DEFAULT_LIST_SIZE,
+  });
   const responses = parts.wholeResponses({
+    guard,
     schema,
     store: cache.responses,
     values: cache.values,
@@ -188,7 +199,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     persistedQueries: false,
     // main.ts owns SIGINT/SIGTERM and stops everything in order; Apollo's own handler made that hang.
     stopOnTerminationSignals: false,
-    plugins: [responses.plugin(), invalidationPlugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
+    parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
+    plugins: [guard.plugin(), responses.plugin(), invalidationPlugin(), ...(config.CACHE_DEBUG ? [cacheDebugPlugin()] : [])],
   });
   await apollo.start();
 

@@ -45,7 +45,7 @@ interface Prepared {
   parsed: ParsedRequest;
   op?: OperationPlan;
   candidate?: Candidate;
-  reject?: { status: number; message: string; code: string; headers?: Record<string, string> };
+  reject?: { status: number; message: string; code: string; headers?: Record<string, string>; details?: Record<string, unknown> };
   /** A GET with neither a query nor a persisted query: a browser is sent to GraphiQL. */
   noQuery?: boolean;
   /** False when the outcome may change later (a persisted query not registered yet). */
@@ -147,11 +147,11 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       res.end();
       return;
     }
-    if (prep.reject) return sendErrors(res, type, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers);
+    if (prep.reject)
+      return sendErrors(res, type, prep.reject.status, prep.reject.message, prep.reject.code, prep.reject.headers, prep.reject.details);
     if ((prep.textBytes ?? 0) > deps.bodyLimitBytes && prep.op?.kind !== 'mutation') {
       return sendErrors(res, type, 413, `a query's body may be at most ${deps.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE');
     }
-    const mode = cacheModeOf(header(req, 'cache-control'));
     // The mode the rate limits read too: anything but 'normal' computes, so it counts as a miss.
     const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
@@ -245,7 +245,16 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         remember: true,
       };
     }
-    const { op, candidate } = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
+    let prepared: ReturnType<WholeResponseCache['prepare']>;
+    try {
+      prepared = responses.prepare({ query: body.query, operationName: body.operationName, variables: body.variables });
+    } catch (err) {
+      // The guard's refusal (arguments out of bounds, too complex): answered before any cache work.
+      if (err instanceof ClientError)
+        return { parsed: single, reject: { status: 400, message: err.message, code: err.code, details: err.details }, remember: true };
+      throw err;
+    }
+    const { op, candidate } = prepared;
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
       return {
         parsed: single,
@@ -390,11 +399,12 @@ function sendErrors(
   message: string,
   code: string,
   extraHeaders: Record<string, string> = {},
+  details: Record<string, unknown> = {},
 ): void {
   sendJson(
     res,
     status,
-    { errors: [{ message, extensions: { code } }] },
+    { errors: [{ message, extensions: { ...details, code } }] },
     { 'content-type': contentTypeOf(type), 'cache-control': 'no-store', vary: varyOf(res, 'Accept'), ...extraHeaders },
   );
 }

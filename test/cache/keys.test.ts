@@ -9,7 +9,7 @@ describe('cache keys', () => {
       parentId: '42',
       args: canonicalArgs({ kind: 'HISTOGRAM', column: 'Horsepower', bins: 20 }),
     });
-    expect(key).toBe('cachegate:sabc:f:Dataset.visualization:42:bins%3D20%2Ccolumn%3DHorsepower%2Ckind%3DHISTOGRAM');
+    expect(key).toBe('cachegate:sabc:f:Dataset.visualization:42:bins%3D20%2Ccolumn%3D%22Horsepower%22%2Ckind%3D%22HISTOGRAM%22');
   });
 
   it('do not depend on argument order', () => {

@@ -1,11 +1,19 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Authorized } from '../../graphql/authorization';
-import { CacheableLookup, Cached, TTL, typeTag } from '../../graphql/cached';
+import { CacheableLookup, Cached, Cost, TTL, typeTag } from '../../graphql/cached';
 import { Invalidates } from '../../graphql/invalidation';
 import { NotFoundError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { Dataset } from '../datasets/dataset.type';
-import { CompareModelsArgs, DatasetModelRunsArgs, FeatureImportanceArgs, ModelRunsArgs, PredictArgs, TrainModelArgs } from './model.args';
+import {
+  CompareModelsArgs,
+  DatasetModelRunsArgs,
+  FeatureImportanceArgs,
+  ModelRunIdArgs,
+  ModelRunsArgs,
+  PredictArgs,
+  TrainModelArgs,
+} from './model.args';
 import { checkPageSize } from '../paging';
 import { modelRunTag } from './model.service';
 import { FeatureImportance, ModelComparison, ModelMetric, ModelMetrics, ModelRun, Prediction } from './model.type';
@@ -14,7 +22,7 @@ import { FeatureImportance, ModelComparison, ModelMetric, ModelMetrics, ModelRun
 export class ModelRunResolver {
   @CacheableLookup(({ id }) => [modelRunTag(id)])
   @Query(() => ModelRun, { nullable: true, description: 'A model run by id, or null when there is none' })
-  modelRun(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<ModelRun | null> {
+  modelRun(@Args() { id }: ModelRunIdArgs, @Ctx() ctx: AppContext): Promise<ModelRun | null> {
     return ctx.loaders.modelRun.load(id);
   }
 
@@ -24,13 +32,18 @@ export class ModelRunResolver {
     return ctx.services.models.list({ datasetId, status, limit: limit ?? 50 });
   }
 
-  @Cached({ ttl: TTL.THIRTY_MINUTES, setArgs: ['ids'], tags: ({ args }) => (args.ids as string[]).map(modelRunTag) })
+  @Cached({
+    ttl: TTL.THIRTY_MINUTES,
+    setArgs: ['ids'],
+    cost: ({ ids }) => 2 * (ids as string[]).length,
+    tags: ({ args }) => (args.ids as string[]).map(modelRunTag),
+  })
   @Query(() => ModelComparison, { description: 'Ranks model runs by a metric on their held-out rows (rank 1 is best)' })
   compareModels(@Args() { ids, metric }: CompareModelsArgs, @Ctx() ctx: AppContext): Promise<ModelComparison> {
     return ctx.services.models.compare(ids, metric ?? ModelMetric.ACCURACY);
   }
 
-  @Cached({ ttl: TTL.ONE_HOUR, tags: ({ args }) => [modelRunTag(args.modelRunId)] })
+  @Cached({ ttl: TTL.ONE_HOUR, cost: 5, tags: ({ args }) => [modelRunTag(args.modelRunId)] })
   @Query(() => Prediction, { description: "Predicts the class of one input with a COMPLETED run's model" })
   predict(@Args() { modelRunId, input }: PredictArgs, @Ctx() ctx: AppContext): Promise<Prediction> {
     return ctx.services.models.predict(modelRunId, input);
@@ -43,14 +56,14 @@ export class ModelRunResolver {
     return dataset;
   }
 
-  @Cached({ ttl: TTL.ONE_HOUR })
+  @Cached({ ttl: TTL.ONE_HOUR, cost: 2 })
   @FieldResolver(() => ModelMetrics, { nullable: true, description: 'Scores on the held-out rows; null unless COMPLETED' })
   async metrics(@Root() run: ModelRun, @Ctx() ctx: AppContext): Promise<ModelMetrics | null> {
     // Read fresh, not from the parent: a parent loaded before the run completed would cache a stale null.
     return ctx.services.models.metrics(await ctx.loaders.modelRunResults.load(run.id));
   }
 
-  @Cached({ ttl: TTL.THIRTY_MINUTES })
+  @Cached({ ttl: TTL.THIRTY_MINUTES, cost: 10 })
   @FieldResolver(() => [FeatureImportance], {
     description: 'Permutation importance on the held-out rows, most important first; empty unless COMPLETED',
   })
@@ -62,6 +75,7 @@ export class ModelRunResolver {
   // by the trainer (trainer.ts), and a dataset's deletion invalidates its runs (model.service.ts).
   @Authorized()
   @Invalidates(() => [typeTag('ModelRun')])
+  @Cost(100)
   @Mutation(() => ModelRun, { description: 'Queues a training run and returns it at once (QUEUED); poll modelRun(id) { status }' })
   trainModel(@Args() { datasetId, target, features, algorithm }: TrainModelArgs, @Ctx() ctx: AppContext): Promise<ModelRun> {
     return ctx.services.models.train({ datasetId, target, features, algorithm });
@@ -70,7 +84,7 @@ export class ModelRunResolver {
   @Authorized()
   @Invalidates(({ args }) => [modelRunTag(args.id), typeTag('ModelRun')])
   @Mutation(() => Boolean, { description: 'Deletes a model run (one still training is dropped when it finishes)' })
-  async deleteModelRun(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
+  async deleteModelRun(@Args() { id }: ModelRunIdArgs, @Ctx() ctx: AppContext): Promise<boolean> {
     await ctx.services.models.delete(id);
     return true;
   }

@@ -29,7 +29,9 @@ import {
 import type { ModelJobs, PredictJob, ValidateStoredJob } from './model.worker';
 import { ModelTrainer, type TrainerOptions } from './trainer';
 
-export const MAX_COMPARED_RUNS = 50;
+import { MAX_COMPARED_RUNS } from './model.args';
+
+export { MAX_COMPARED_RUNS };
 
 /** The tag of one run; ids are compared in their canonical (lower-case) form, as stored. */
 export function modelRunTag(id: string): Tag {

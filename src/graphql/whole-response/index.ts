@@ -5,6 +5,7 @@ import { etagOf, type ResponseEntry, type ResponseStore } from '../../cache/resp
 import type { CacheMode, TaggedCache } from '../../cache/tagged-cache';
 import type { User } from '../../identity';
 import type { RequestCache } from '../request-cache';
+import type { RequestGuard } from '../guard';
 import { DocumentPlanner, type OperationPlan } from './plan';
 
 export { DocumentPlanner, type DocumentPlan, type OperationPlan } from './plan';
@@ -29,6 +30,8 @@ export interface WholeResponseOptions {
   space: KeySpace;
   /** TTL of a response made only of uncached entity lookups, in seconds. */
   defaultTtlSeconds: number;
+  /** Refuses documents and arguments out of bounds before any cache work (src/graphql/guard). */
+  guard?: RequestGuard;
 }
 
 /** A query whose whole response may be cached: its plan, how its entry is keyed, and the tags known before execution. */
@@ -70,12 +73,17 @@ export class WholeResponseCache {
   readonly planner: DocumentPlanner;
 
   constructor(protected readonly opts: WholeResponseOptions) {
-    this.planner = new DocumentPlanner(opts.schema, 1000, opts.defaultTtlSeconds);
+    this.planner = new DocumentPlanner(opts.schema, 1000, opts.defaultTtlSeconds, opts.guard);
   }
 
-  /** The plan of a request's operation and, when its whole response may be cached, the candidate. */
+  /**
+   * The plan of a request's operation and, when its whole response may be cached, the candidate.
+   * Throws the guard's refusal (BAD_USER_INPUT, QUERY_TOO_COMPLEX) before any key is built.
+   */
   prepare(body: { query: string; operationName?: string; variables?: Record<string, unknown> }): { op?: OperationPlan; candidate?: Candidate } {
     const plan = this.planner.plan(body.query);
+    if (plan.refused) throw plan.refused;
+    if (plan.document) this.opts.guard?.analyze(plan.document, body.operationName, body.variables);
     const op = plan.operations?.get(body.operationName ?? '');
     if (!op || op.ineligible) return { op };
     const known = op.staticTags(body.variables);

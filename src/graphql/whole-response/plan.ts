@@ -17,6 +17,8 @@ import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import { LRUCache } from 'lru-cache';
 import { sha256Hex } from '../../cache/keys';
 import { type Tag, typeTag } from '../../cache/tags';
+import { ClientError } from '../../lib/errors';
+import type { RequestGuard } from '../guard';
 import { CACHE_POLICY, type CachePolicy, LOOKUP_TAGS, type LookupTags } from '../cached';
 
 /** What the fast path knows about one operation of a document, computed once per document text. */
@@ -50,6 +52,10 @@ export interface DocumentPlan {
   hash: string;
   /** Undefined when the text does not parse or validate (execution reports the errors). */
   operations?: Map<string, OperationPlan>;
+  /** The parsed document when it validated: the guard analyses it per request's variables. */
+  document?: DocumentNode;
+  /** Why the guard refused the document's shape (too deep, too many aliases…), before validation. */
+  refused?: ClientError;
 }
 
 /** An object type with an `id` field: its changes are announced by its type tag. */
@@ -66,6 +72,7 @@ export class DocumentPlanner {
     maxDocuments = 1000,
     /** The TTL of a @cached field that names none (CACHE_DEFAULT_TTL); unknown counts as 0 for HTTP. */
     private readonly defaultTtlSeconds = 0,
+    private readonly guard?: RequestGuard,
   ) {
     this.plans = new LRUCache({ max: maxDocuments });
   }
@@ -82,11 +89,18 @@ export class DocumentPlanner {
   private build(text: string): DocumentPlan {
     let document: DocumentNode;
     try {
-      document = parse(text);
+      document = this.guard ? this.guard.parse(text) : parse(text);
     } catch {
       return { hash: sha256Hex(text) };
     }
     const hash = sha256Hex(print(document));
+    try {
+      // Before validation: its overlapping-fields rule is quadratic in a document's width.
+      this.guard?.checkShape(document);
+    } catch (err) {
+      if (err instanceof ClientError) return { hash, refused: err };
+      throw err;
+    }
     if (validate(this.schema, document).length > 0) return { hash };
     const operations = new Map<string, OperationPlan>();
     const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -96,7 +110,7 @@ export class DocumentPlanner {
       // An operation may be asked for without its name when it is the only one.
       if (ops.length === 1) operations.set('', plan);
     }
-    return { hash, operations };
+    return { hash, operations, document };
   }
 
   private planOperation(document: DocumentNode, op: OperationDefinitionNode): OperationPlan {

@@ -96,12 +96,15 @@ describe.each(DATABASE_KINDS)('compareModels ranks runs by a metric (%s)', (kind
     ]);
   });
 
-  it('NOT_FOUND naming the unknown ids', async () => {
+  it('NOT_FOUND naming the unknown ids; BAD_USER_INPUT for an id that cannot be one', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
-    const r = await gw.gql(CompareModelsDocument, { ids: [completed[0], missing, 'bogus'] });
+    const other = '00000000-0000-4000-8000-000000000001';
+    const r = await gw.gql(CompareModelsDocument, { ids: [completed[0], missing, other] });
     expect(codes(r)).toEqual(['NOT_FOUND']);
-    expect(r.errors![0].message).toBe(`unknown model run ids "${missing}", "bogus"`);
-    expect(r.errors![0].extensions?.unknown).toEqual([missing, 'bogus']);
+    expect(r.errors![0].message).toBe(`unknown model run ids "${missing}", "${other}"`);
+    expect(r.errors![0].extensions?.unknown).toEqual([missing, other]);
+    const bogus = await gw.gql(CompareModelsDocument, { ids: [completed[0], 'bogus'] });
+    expect(codes(bogus)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('BAD_USER_INPUT for no ids or more than 50', async () => {

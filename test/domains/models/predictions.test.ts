@@ -78,11 +78,13 @@ describe.each(DATABASE_KINDS)('predict answers with a COMPLETED run (%s)', (kind
     expect(never.errors![0].message).toMatch(/FAILED \(worker crashed\) and has no model to predict with/);
   });
 
-  it('NOT_FOUND for an unknown run', async () => {
-    for (const modelRunId of ['00000000-0000-4000-8000-000000000000', 'nope']) {
-      const r = await gw.gql(PredictDocument, { modelRunId, input: {} });
-      expect(codes(r)).toEqual(['NOT_FOUND']);
-      expect(r.errors![0].message).toContain(modelRunId);
-    }
+  it('NOT_FOUND for an unknown run; BAD_USER_INPUT for an id that cannot be one', async () => {
+    const modelRunId = '00000000-0000-4000-8000-000000000000';
+    const r = await gw.gql(PredictDocument, { modelRunId, input: {} });
+    expect(codes(r)).toEqual(['NOT_FOUND']);
+    expect(r.errors![0].message).toContain(modelRunId);
+    const shapeless = await gw.gql(PredictDocument, { modelRunId: 'nope', input: {} });
+    expect(codes(shapeless)).toEqual(['BAD_USER_INPUT']);
+    expect(shapeless.errors![0].message).toContain('"nope"');
   });
 });
