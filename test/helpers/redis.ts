@@ -154,7 +154,7 @@ export async function readKeys(url: string, keys: string[]): Promise<(string | n
   }
 }
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
