@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { repliesOf } from './redis-store';
+import { mastersOf, mgetBuffers, type RedisClient, unlinkKeys } from './redis-topology';
 import { globToRegExp } from './glob';
 import type { MemoryStore } from './memory-store';
 
@@ -37,29 +37,33 @@ export interface KeyInspection {
   ttlMs: number | null;
 }
 
-/** Administration of a Redis, on a connection of its own (see runtime.ts): not bound by the request path's short timeout. */
+/**
+ * Administration of a Redis, on a connection of its own (see runtime.ts): not bound by the
+ * request path's short timeout. On a cluster, SCAN and INFO run on every master (each holds its
+ * own slots' keys) and multi-key commands are split by hash slot.
+ */
 export class RedisAdminStore implements AdminStore {
   readonly backend = 'redis';
 
-  constructor(readonly client: Redis) {}
+  constructor(readonly client: RedisClient) {}
 
   async *scan(match: string, batchSize: number): AsyncIterable<string[]> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', match, 'COUNT', batchSize);
-      cursor = next;
-      if (keys.length > 0) yield keys;
-    } while (cursor !== '0');
+    for (const node of mastersOf(this.client)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', batchSize);
+        cursor = next;
+        if (keys.length > 0) yield keys;
+      } while (cursor !== '0');
+    }
   }
 
   async unlink(keys: readonly string[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    return this.client.unlink(...keys);
+    return unlinkKeys(this.client, keys);
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
-    if (keys.length === 0) return [];
-    return this.client.mgetBuffer(...keys);
+    return mgetBuffers(this.client, keys);
   }
 
   async inspect(key: string): Promise<KeyInspection> {
@@ -76,10 +80,15 @@ export class RedisAdminStore implements AdminStore {
     return performance.now() - started;
   }
 
+  /** used_memory of the Redis, or the sum over a cluster's masters. */
   async memoryInfo(): Promise<{ usedBytes: number; usedHuman: string }> {
-    const info = await this.client.info('memory');
-    const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
-    return { usedBytes: Number(field('used_memory') ?? NaN), usedHuman: field('used_memory_human') ?? '' };
+    const masters = mastersOf(this.client);
+    const infos = await Promise.all(masters.map((m) => m.info('memory')));
+    const field = (info: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    if (infos.length === 1)
+      return { usedBytes: Number(field(infos[0], 'used_memory') ?? NaN), usedHuman: field(infos[0], 'used_memory_human') ?? '' };
+    const usedBytes = infos.reduce((sum, info) => sum + Number(field(info, 'used_memory') ?? NaN), 0);
+    return { usedBytes, usedHuman: `${(usedBytes / 1024 / 1024).toFixed(2)}M` };
   }
 }
 

@@ -5,7 +5,6 @@ import { CacheRequestError, CacheUnavailableError } from './errors';
 import { globToRegExp, invalidGlobReason } from './glob';
 import { isPrivateKeyOf, isStatsKey, isUnderPrefix, type KeyKind, keyKind, type KeySpace, patternUnderPrefix, tagKey, userKeysPattern } from './keys';
 import type { MemoryStore } from './memory-store';
-import { maskRedisUrl } from './redis-url';
 import type { Counters } from './stats';
 import type { StatsAggregator } from './stats-aggregator';
 import type { InvalidationBus } from './store';
@@ -29,7 +28,8 @@ export interface CacheAdminOptions {
   bus?: InvalidationBus;
   breaker?: CircuitBreaker;
   aggregator?: StatsAggregator;
-  redisUrl?: string;
+  /** Where Redis is, passwords masked (describeTopology), for health answers. */
+  redisLocation?: string;
 }
 
 export interface StatsReport {
@@ -189,7 +189,7 @@ export class CacheAdmin {
       backend: 'redis',
       circuit,
       tiered: Boolean(this.opts.memory),
-      redis: { available, latencyMs, url: this.opts.redisUrl ? maskRedisUrl(this.opts.redisUrl) : '' },
+      redis: { available, latencyMs, url: this.opts.redisLocation ?? '' },
     };
   }
 

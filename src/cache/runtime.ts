@@ -1,13 +1,13 @@
-import { Redis } from 'ioredis';
 import { MemoryAdminStore, RedisAdminStore } from './admin-store';
 import { CacheAdmin } from './cache-admin';
 import { logCacheEvents } from './cache-log';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
+import { ComputeLeases } from './compute-lease';
 import { type CacheLogger, errorsAreMisses } from './errors-are-misses';
 import { type KeySpace, persistedQueryKey } from './keys';
 import { MemoryStore } from './memory-store';
 import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './redis-store';
-import { maskRedisUrl } from './redis-url';
+import { connectRedis, describeTopology, type RedisTopology } from './redis-topology';
 import { ResponseStore } from './response-store';
 import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
@@ -17,8 +17,10 @@ import { TieredStore } from './tiered-store';
 
 export interface CacheRuntimeOptions {
   space: KeySpace;
-  /** redis:// or rediss:// URL; absent means the in-process tier alone. */
+  /** redis:// or rediss:// URL of one Redis; absent (with no redisTopology) means the in-process tier alone. */
   redisUrl?: string;
+  /** A Redis Cluster or a Sentinel-watched master (or one Redis); wins over redisUrl. */
+  redisTopology?: RedisTopology;
   redisPoolSize: number;
   redisTimeoutMs: number;
   /** In-process tier budget in bytes; 0 disables it when Redis is configured. */
@@ -28,6 +30,10 @@ export interface CacheRuntimeOptions {
   logger: CacheLogger;
   /** How long after the first unsent event this instance adds its counts to the deployment's, in milliseconds; 0: only when read. Default 1000. */
   statsFlushDelayMs?: number;
+  /** How long one instance may compute a missing value while the others wait for it, in milliseconds; 0: no lease (once per process). Default 5000. */
+  leaseMs?: number;
+  /** Field entries live up to this fraction less than their TTL, at random. Default 0. */
+  ttlJitter?: number;
   /** Builds the field cache; tests pass a variant of TaggedCache (a planted bug) here. */
   createTaggedCache?: (opts: TaggedCacheOptions) => TaggedCache;
 }
@@ -81,11 +87,13 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     logger: opts.logger,
     compressMinBytes: opts.compressMinBytes,
     maxEntryBytes: opts.maxEntryBytes,
+    ttlJitter: opts.ttlJitter,
   });
   const responsesOver = (store: KeyValueStore) =>
     new ResponseStore(store, opts.space, stats, opts.logger, { compressMinBytes: opts.compressMinBytes, maxEntryBytes: opts.maxEntryBytes });
 
-  if (!opts.redisUrl) {
+  const topology: RedisTopology | undefined = opts.redisTopology ?? (opts.redisUrl ? { kind: 'single', url: opts.redisUrl } : undefined);
+  if (!topology) {
     const memory = new MemoryStore(opts.l1MaxBytes);
     const values = createTaggedCache(taggedOptions(memory));
     return {
@@ -99,9 +107,10 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     };
   }
 
-  opts.logger.info({ redis: maskRedisUrl(opts.redisUrl), poolSize: opts.redisPoolSize, timeoutMs: opts.redisTimeoutMs }, 'connecting to Redis');
+  const location = describeTopology(topology);
+  opts.logger.info({ redis: location, topology: topology.kind, poolSize: opts.redisPoolSize, timeoutMs: opts.redisTimeoutMs }, 'connecting to Redis');
 
-  const redis = new RedisStore({ url: opts.redisUrl, commandTimeoutMs: opts.redisTimeoutMs, poolSize: opts.redisPoolSize });
+  const redis = new RedisStore({ topology, commandTimeoutMs: opts.redisTimeoutMs, poolSize: opts.redisPoolSize });
   const breaker = new CircuitBreaker({
     probe: () => redis.ping(),
     onStateChange: (state: CircuitState, previous: CircuitState) => {
@@ -112,7 +121,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   const shared = errorsAreMisses(redis, breaker, stats, opts.logger);
   // Administration and stats get a connection of their own: a SCAN or INFO must not be cut
   // off by the request path's timeout, nor queue behind requests.
-  const adminClient = new Redis(opts.redisUrl, {
+  const adminClient = connectRedis(topology, {
     ...requestPathOptions(Math.max(2000, opts.redisTimeoutMs * 10)),
     enableAutoPipelining: false,
     connectionName: 'cachegate-admin',
@@ -134,16 +143,19 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   }
 
   let tiered: TieredStore | undefined;
-  let subscriber: Redis | undefined;
+  let subscriber: ReturnType<typeof connectRedis> | undefined;
   let memory: MemoryStore | undefined;
   if (opts.l1MaxBytes > 0) {
     memory = new MemoryStore(opts.l1MaxBytes);
-    subscriber = new Redis(opts.redisUrl, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
+    subscriber = connectRedis(topology, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
     subscriber.on('error', () => undefined);
     tiered = new TieredStore(memory, shared, redis.client(), subscriber, `${opts.space.prefix}:invalidations`, opts.logger);
   }
   const store = tiered ?? shared;
-  const values = createTaggedCache({ ...taggedOptions(store), bus: tiered });
+  const leaseMs = opts.leaseMs ?? 5000;
+  // Leases live in Redis itself, past the in-process tier: every instance must see them.
+  const leases = leaseMs > 0 ? new ComputeLeases({ store: shared, space: opts.space, leaseMs }) : undefined;
+  const values = createTaggedCache({ ...taggedOptions(store), bus: tiered, leases });
   return {
     values,
     responses: responsesOver(store),
@@ -156,7 +168,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       bus: tiered,
       breaker,
       aggregator,
-      redisUrl: opts.redisUrl,
+      redisLocation: location,
     }),
     state: () => ({
       backend: 'redis',
