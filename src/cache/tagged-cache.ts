@@ -227,8 +227,10 @@ export class TaggedCache {
   ): Promise<(Stamped<T> & { stored: boolean }) | undefined> {
     const leases = this.opts.leases;
     if (!leases || seen.some((v) => v === null)) return this.loadAndStore(req, seen, load);
-    const deadline = Date.now() + leases.leaseMs;
+    // Each holder gets one lease's time; a reader waits for two holders at most.
+    const giveUpAt = Date.now() + 2 * leases.leaseMs;
     for (;;) {
+      const deadline = Math.min(Date.now() + leases.leaseMs, giveUpAt);
       const lease = await leases.acquire(req.key);
       if (lease.kind === 'unavailable') return this.loadAndStore(req, seen, load);
       if (lease.kind === 'acquired') {
@@ -251,7 +253,7 @@ export class TaggedCache {
         if (!found.hit && !sameVersions(found.versions, seen)) return this.loadAndStore(req, seen, load);
         if (!held) break;
       }
-      if (Date.now() >= deadline) return this.loadAndStore(req, seen, load);
+      if (Date.now() >= giveUpAt) return this.loadAndStore(req, seen, load);
     }
   }
 

@@ -92,7 +92,8 @@ export class OwnRedis {
   /** Kills the server (SIGKILL) and waits for it to be gone. */
   async kill(): Promise<void> {
     const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
+    // A killed process has a signalCode and no exitCode: it is gone all the same.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       proc.kill('SIGKILL');
