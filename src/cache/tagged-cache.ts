@@ -206,7 +206,7 @@ export class TaggedCache {
     // Only callers that saw the same tag versions share a load: one that looked after an
     // invalidation must not be handed a value loaded before it.
     return this.flights.run(`${req.key}\n${seen.join('\n')}\n${whenLeased}`, async () => {
-      const done = await this.loadOnceAcrossInstances(req, seen, load, whenLeased);
+      const done = await this.loadOnceAcrossInstances(req, seen, load, whenLeased, reuseJustLoaded);
       if (!done) return undefined;
       const { stored, ...stamped } = done;
       if (stored) this.justLoaded.set(req.key, { ...stamped, freshUntil: this.now() + this.ttlOf(req, stamped.value) * 1000 });
@@ -224,6 +224,7 @@ export class TaggedCache {
     seen: readonly (string | null)[],
     load: () => Promise<T>,
     whenLeased: 'wait' | 'skip',
+    reuseStored: boolean,
   ): Promise<(Stamped<T> & { stored: boolean }) | undefined> {
     const leases = this.opts.leases;
     if (!leases || seen.some((v) => v === null)) return this.loadAndStore(req, seen, load);
@@ -235,7 +236,11 @@ export class TaggedCache {
       if (lease.kind === 'unavailable') return this.loadAndStore(req, seen, load);
       if (lease.kind === 'acquired') {
         try {
-          return await this.loadAndStore(req, seen, load);
+          // The previous holder may have stored the value after this reader missed and released
+          // its lease before this one was taken: a miss looks once more before computing (a
+          // refresh exists to compute again).
+          const stored = reuseStored ? await this.storedWith<T>(req, seen) : undefined;
+          return stored ?? (await this.loadAndStore(req, seen, load));
         } finally {
           await lease.release();
         }
@@ -245,9 +250,7 @@ export class TaggedCache {
       while (Date.now() < deadline) {
         await sleep(LEASE_POLL_MS);
         const [[found], held] = await Promise.all([this.lookupMany([req]), leases.isHeld(req.key)]);
-        if (found.hit && sameVersions(found.entry.versions, seen)) {
-          return { value: found.value as T, versions: found.entry.versions, stored: false };
-        }
+        if (found.hit && sameVersions(found.entry.versions, seen)) return { value: found.value as T, versions: found.entry.versions, stored: false };
         // Invalidated meanwhile: the holder's value would be stamped with versions this reader
         // did not see; load here. Released (or run out) without a value: try to take the lease.
         if (!found.hit && !sameVersions(found.versions, seen)) return this.loadAndStore(req, seen, load);
@@ -255,6 +258,13 @@ export class TaggedCache {
       }
       if (Date.now() >= giveUpAt) return this.loadAndStore(req, seen, load);
     }
+  }
+
+  /** The value stored under req's key with exactly the versions seen, fresh; undefined otherwise. */
+  private async storedWith<T>(req: CacheRequest, seen: readonly (string | null)[]): Promise<(Stamped<T> & { stored: boolean }) | undefined> {
+    const [found] = await this.lookupMany([req]);
+    if (!found.hit || found.stale || !sameVersions(found.entry.versions, seen)) return undefined;
+    return { value: found.value as T, versions: found.entry.versions, stored: false };
   }
 
   /** Serves a stale hit's refresh: one per key, versions read before loading, failures only logged. */
