@@ -38,8 +38,17 @@ const schema = z.object({
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
       .optional(),
   ),
-  /** Comma-separated host:port list of Redis Cluster seed nodes. Not supported yet: the gateway refuses to start with it. */
+  /** Comma-separated host:port list of Redis Cluster seed nodes (instead of REDIS_URL); the rest of the cluster is discovered. */
   REDIS_CLUSTER_NODES: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** Comma-separated host:port list of Redis Sentinels (instead of REDIS_URL); needs REDIS_SENTINEL_NAME. */
+  REDIS_SENTINELS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** The master name the sentinels monitor (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** Password of the sentinels themselves, when they ask for one. */
+  REDIS_SENTINEL_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** User and password for the cluster's nodes or the sentinels' master (with REDIS_URL they are in the URL). */
+  REDIS_USERNAME: z.preprocess(emptyAsUndefined, z.string().optional()),
+  REDIS_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** Prefix of every key this gateway writes; admin pattern operations never leave it. */
   REDIS_CACHE_PREFIX: z
     .string()
@@ -57,6 +66,14 @@ const schema = z.object({
   CACHE_COMPRESS_MIN_BYTES: int(0).default(1024),
   /** A Redis command slower than this counts as failed and the value is computed instead. */
   CACHE_REDIS_TIMEOUT_MS: int(1).default(100),
+  /**
+   * How long one instance may compute a missing value alone (a Redis lease) while the other
+   * instances wait for it, in milliseconds; a crashed holder's lease runs out after this. 0 turns
+   * the lease off (concurrent misses then run once per process).
+   */
+  CACHE_LEASE_MS: int(0, 600_000).default(5000),
+  /** Entries live up to this fraction less than their TTL, at random, so values written together do not expire together. */
+  CACHE_TTL_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
   /** Adds per-request cache hits and misses to `extensions.cache`. */
   CACHE_DEBUG: bool.default(false),
   /**
@@ -133,11 +150,19 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+/** Where the shared cache tier lives, read from REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (the cache's RedisTopology). */
+export type RedisSettings =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: { host: string; port: number }[]; username?: string; password?: string }
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; sentinelPassword?: string; username?: string; password?: string };
+
 export interface Config extends Omit<Env, 'JWT_SECRET' | 'CORS_ORIGINS' | 'GRAPHQL_INTROSPECTION'> {
   JWT_SECRET: string;
   /** The origins a browser app may call from; '*' for any. Empty: no cross-origin calls. */
   CORS_ORIGINS: string[] | '*';
   GRAPHQL_INTROSPECTION: boolean;
+  /** The shared tier; undefined means the in-process tier alone. */
+  redis?: RedisSettings;
   /** True when JWT_SECRET was not given and the development secret is in use. */
   usingDevJwtSecret: boolean;
   dataDir: string;
@@ -157,9 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (e.REDIS_CLUSTER_NODES) {
-    throw new ConfigError('REDIS_CLUSTER_NODES is not supported yet: point REDIS_URL at a single Redis (or a proxy in front of the cluster)');
-  }
+  const redis = redisSettings(e);
   if (production && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 16 characters)');
   }
@@ -169,7 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     CORS_ORIGINS: corsOrigins,
     GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
     // Without Redis the in-process tier is the whole cache: 0 cannot turn it off.
-    CACHE_L1_MAX_BYTES: !e.REDIS_URL && e.CACHE_L1_MAX_BYTES === 0 ? DEFAULT_L1_MAX_BYTES : e.CACHE_L1_MAX_BYTES,
+    CACHE_L1_MAX_BYTES: !redis && e.CACHE_L1_MAX_BYTES === 0 ? DEFAULT_L1_MAX_BYTES : e.CACHE_L1_MAX_BYTES,
+    redis,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
     usingDevJwtSecret: !e.JWT_SECRET,
     dataDir: path.resolve(e.DATA_DIR),
@@ -196,4 +220,37 @@ function parseOrigins(value: string): string[] | '*' {
     }
   }
   return origins;
+}
+
+/** One of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS (+ REDIS_SENTINEL_NAME), or none. */
+function redisSettings(e: Env): RedisSettings | undefined {
+  const given = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((name) => e[name]);
+  if (given.length > 1) throw new ConfigError(`${given.join(' and ')} are all set: set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS`);
+  const credentials = { username: e.REDIS_USERNAME, password: e.REDIS_PASSWORD };
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: hostPorts('REDIS_CLUSTER_NODES', e.REDIS_CLUSTER_NODES), ...credentials };
+  if (e.REDIS_SENTINELS) {
+    if (!e.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINELS needs REDIS_SENTINEL_NAME: the master name the sentinels monitor');
+    return {
+      kind: 'sentinel',
+      sentinels: hostPorts('REDIS_SENTINELS', e.REDIS_SENTINELS),
+      name: e.REDIS_SENTINEL_NAME,
+      sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+      ...credentials,
+    };
+  }
+  return e.REDIS_URL ? { kind: 'single', url: e.REDIS_URL } : undefined;
+}
+
+/** "host:port,host:port" as a list; the message names the setting and the bad entry. */
+function hostPorts(name: string, list: string): { host: string; port: number }[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^(.+):(\d{1,5})$/.exec(entry);
+      const port = Number(m?.[2]);
+      if (!m || port < 1 || port > 65535) throw new ConfigError(`${name}: "${entry}" is not host:port (e.g. 10.0.0.5:6379)`);
+      return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
+    });
 }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { repliesOf } from './redis-store';
+import { mastersOf, mgetBuffers, type RedisClient, unlinkKeys } from './redis-topology';
 import { globToRegExp } from './glob';
 import type { MemoryStore } from './memory-store';
 
@@ -51,29 +51,33 @@ export interface KeyInspection {
   ttlMs: number | null;
 }
 
-/** Administration of a Redis, on a connection of its own (see runtime.ts): not bound by the request path's short timeout. */
+/**
+ * Administration of a Redis, on a connection of its own (see runtime.ts): not bound by the
+ * request path's short timeout. On a cluster, SCAN and INFO run on every master (each holds its
+ * own slots' keys) and multi-key commands are split by hash slot.
+ */
 export class RedisAdminStore implements AdminStore {
   readonly backend = 'redis';
 
-  constructor(readonly client: Redis) {}
+  constructor(readonly client: RedisClient) {}
 
   async *scan(match: string, batchSize: number): AsyncIterable<string[]> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', match, 'COUNT', batchSize);
-      cursor = next;
-      if (keys.length > 0) yield keys;
-    } while (cursor !== '0');
+    for (const node of mastersOf(this.client)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', batchSize);
+        cursor = next;
+        if (keys.length > 0) yield keys;
+      } while (cursor !== '0');
+    }
   }
 
   async unlink(keys: readonly string[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    return this.client.unlink(...keys);
+    return unlinkKeys(this.client, keys);
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
-    if (keys.length === 0) return [];
-    return this.client.mgetBuffer(...keys);
+    return mgetBuffers(this.client, keys);
   }
 
   async inspect(key: string): Promise<KeyInspection> {
@@ -90,18 +94,22 @@ export class RedisAdminStore implements AdminStore {
     return performance.now() - started;
   }
 
+  /** Memory and keyspace figures of the Redis, summed over a cluster's masters. */
   async serverInfo(): Promise<ServerInfo> {
-    const [memory, stats] = repliesOf(await this.client.pipeline().info('memory').info('stats').exec()) as [string, string];
+    const infos = await Promise.all(
+      mastersOf(this.client).map(async (m) => repliesOf(await m.pipeline().info('memory').info('stats').exec()) as [string, string]),
+    );
     const field = (info: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
-    const num = (info: string, name: string) => Number(field(info, name) ?? NaN);
+    const sum = (part: 0 | 1, name: string) => infos.reduce((total, info) => total + Number(field(info[part], name) ?? NaN), 0);
+    const usedBytes = sum(0, 'used_memory');
     return {
-      usedBytes: num(memory, 'used_memory'),
-      usedHuman: field(memory, 'used_memory_human') ?? '',
-      maxBytes: num(memory, 'maxmemory'),
-      policy: field(memory, 'maxmemory_policy') ?? '',
-      keyspaceHits: num(stats, 'keyspace_hits'),
-      keyspaceMisses: num(stats, 'keyspace_misses'),
-      evictedKeys: num(stats, 'evicted_keys'),
+      usedBytes,
+      usedHuman: infos.length === 1 ? (field(infos[0][0], 'used_memory_human') ?? '') : `${(usedBytes / 1024 / 1024).toFixed(2)}M`,
+      maxBytes: sum(0, 'maxmemory'),
+      policy: field(infos[0]?.[0] ?? '', 'maxmemory_policy') ?? '',
+      keyspaceHits: sum(1, 'keyspace_hits'),
+      keyspaceMisses: sum(1, 'keyspace_misses'),
+      evictedKeys: sum(1, 'evicted_keys'),
     };
   }
 }

@@ -15,7 +15,6 @@ import {
   userKeysPattern,
 } from './keys';
 import type { MemoryStore } from './memory-store';
-import { maskRedisUrl } from './redis-url';
 import type { Counters } from './stats';
 import type { StatsAggregator } from './stats-aggregator';
 import type { RelayHealth } from './invalidation-relay';
@@ -40,9 +39,10 @@ export interface CacheAdminOptions {
   bus?: InvalidationBus;
   breaker?: CircuitBreaker;
   aggregator?: StatsAggregator;
-  redisUrl?: string;
   /** Where the cache stands against the database's invalidation log; null without a relay. */
   invalidation?: () => RelayHealth | null;
+  /** Where Redis is, passwords masked (describeTopology), for health answers. */
+  redisLocation?: string;
 }
 
 export interface StatsReport {
@@ -252,7 +252,7 @@ export class CacheAdmin {
       backend: 'redis',
       circuit,
       tiered: Boolean(this.opts.memory),
-      redis: { available, latencyMs, url: this.opts.redisUrl ? maskRedisUrl(this.opts.redisUrl) : '' },
+      redis: { available, latencyMs, url: this.opts.redisLocation ?? '' },
       invalidation,
     };
   }

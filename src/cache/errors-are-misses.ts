@@ -48,5 +48,6 @@ export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, s
         () => store.setIfAbsent(entries),
       ),
     delete: (keys) => guarded('delete', 0, () => store.delete(keys)),
+    deleteIfEquals: store.deleteIfEquals && ((key, value) => guarded('deleteIfEquals', false, () => store.deleteIfEquals!(key, value))),
   };
 }

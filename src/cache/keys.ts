@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
  *   {prefix}:apq:{sha256}                                                             a persisted query's text
  *   {prefix}:tag:{tag}                                                                a tag's version
  *   {prefix}:meta:watermark                                                           the last invalidation-log position applied
+ *   {prefix}:lease:{hash of an entry key}                                             who computes that entry now (compute-lease.ts)
  *
  * {schemaVersion} is followed by `.g{n}` once the cache has moved to generation n (a Redis found
  * older than the invalidation log past its retention): every entry of an older generation is
@@ -151,6 +152,14 @@ export function responseKey(space: KeySpace, parts: ResponseKeyParts): string {
   return segments.join(':');
 }
 
+/**
+ * The lease of one entry key: held (a few seconds) by the instance computing its value. The
+ * entry key is hashed: it may be long, and the lease is not for reading in redis-cli.
+ */
+export function leaseKey(space: Pick<KeySpace, 'prefix'>, entryKey: string): string {
+  return `${space.prefix}:lease:${sha256Hex(entryKey).slice(0, 32)}`;
+}
+
 /** Where an automatic persisted query's text is kept, by its SHA-256. */
 export function persistedQueryKey(space: KeySpace, sha256: string): string {
   return `${space.prefix}:apq:${encodeSegment(sha256)}`;
@@ -159,15 +168,18 @@ export function persistedQueryKey(space: KeySpace, sha256: string): string {
 // ---------------------------------------------------------------------------------------------
 // Administration: the deployment-wide stats, patterns under the prefix, and reading keys back.
 //
-//   {prefix}:stats:totals     hash of counters (hits, misses, …) summed over every instance
-//   {prefix}:stats:fields     hash of per-coordinate counters ("Dataset.statistics|hits", …)
+//   {prefix}:stats:totals:{{prefix}.stats}   hash of counters (hits, misses, …) summed over every instance
+//   {prefix}:stats:fields:{{prefix}.stats}   hash of per-coordinate counters ("Dataset.statistics|hits", …)
 //
 // Stats keys are bookkeeping, not cache: clearing or pattern-deleting the cache leaves them.
+// They end in a Redis Cluster hash tag (the braces), so both hashes sit in one slot and are
+// written in one MULTI on a cluster too. No other key has braces: encodeSegment escapes them, so
+// every other key is spread over the slots by its whole name.
 
 export type StatsHash = 'totals' | 'fields';
 
 export function statsKey(space: Pick<KeySpace, 'prefix'>, hash: StatsHash): string {
-  return `${space.prefix}:stats:${hash}`;
+  return `${space.prefix}:stats:${hash}:{${space.prefix}.stats}`;
 }
 
 /** True for every key this gateway may touch: those under `{prefix}:`. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-topology';
 import type { CacheLogger } from './errors-are-misses';
 import type { InvalidationSink } from './invalidation-relay';
 import { type KeySpace, tagKey, watermarkKey } from './keys';
@@ -21,7 +21,7 @@ return current`;
 
 export interface RedisInvalidationSinkOptions {
   /** A connection of the relay's own: its reconnects and run_id are the shared tier's. */
-  client: Redis;
+  client: RedisClient;
   space: KeySpace;
   /** The pub/sub channel every instance's in-process tier listens on. */
   channel: string;

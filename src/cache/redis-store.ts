@@ -1,11 +1,14 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { connectRedis, isCluster, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
 import type { KeyValueStore, StoreEntry } from './store';
 
 export interface RedisStoreOptions {
-  url: string;
+  /** One Redis; give topology instead for a cluster or Sentinel. */
+  url?: string;
+  topology?: RedisTopology;
   /** A command slower than this fails (and the caller computes instead), in milliseconds. */
   commandTimeoutMs: number;
-  /** Connections to spread commands over. Default 1. */
+  /** Connections to spread commands over. Default 1. A cluster keeps one connection per node instead. */
   poolSize?: number;
 }
 
@@ -32,7 +35,7 @@ export function reconnectBackoff(attempt: number): number {
 }
 
 /** Resolves when client is ready, or rejects after timeoutMs. */
-export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
@@ -84,24 +87,32 @@ export function withDeadline<T>(call: Promise<T>, ms: number, op: string): Promi
   });
 }
 
+/** Deletes a key only while it holds the given value (a lease's token): one round trip, atomic. */
+const DELETE_IF_EQUALS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
-  readonly clients: Redis[];
+  readonly clients: RedisClient[];
+  readonly topology: RedisTopology;
+  private readonly cluster: boolean;
   private next = 0;
 
   constructor(readonly opts: RedisStoreOptions) {
-    const size = opts.poolSize ?? 1;
+    const topology = opts.topology ?? (opts.url ? { kind: 'single' as const, url: opts.url } : undefined);
+    if (!topology) throw new TypeError('RedisStore needs a url or a topology');
+    this.topology = topology;
+    const size = topology.kind === 'cluster' ? 1 : (opts.poolSize ?? 1);
     // Deadlines are kept here (withDeadline), not by ioredis.
-    this.clients = Array.from(
-      { length: size },
-      () => new Redis(opts.url, { ...requestPathOptions(opts.commandTimeoutMs), commandTimeout: undefined }),
+    this.clients = Array.from({ length: size }, () =>
+      connectRedis(topology, { ...requestPathOptions(opts.commandTimeoutMs), commandTimeout: undefined }),
     );
+    this.cluster = isCluster(this.clients[0]);
     // Errors surface on the commands that fail; without a listener ioredis would also print them.
     for (const c of this.clients) c.on('error', () => undefined);
   }
 
   /** Round-robin over the pool. */
-  client(): Redis {
+  client(): RedisClient {
     const c = this.clients[this.next];
     this.next = (this.next + 1) % this.clients.length;
     return c;
@@ -114,29 +125,50 @@ export class RedisStore implements KeyValueStore {
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
-    return withDeadline(this.client().mgetBuffer(...keys), this.opts.commandTimeoutMs, 'get');
+    // On a cluster: one MGET per hash slot, sent together, so never CROSSSLOT.
+    return withDeadline(mgetBuffers(this.client(), keys), this.opts.commandTimeoutMs, 'get');
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<boolean> {
     if (entries.length === 0) return true;
-    const pipeline = this.client().pipeline();
-    for (const e of entries) pipeline.set(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)));
+    const client = this.client();
+    const px = (e: StoreEntry) => Math.max(1, Math.round(e.ttlMs));
+    if (this.cluster) {
+      // A cluster pipeline must stay on one node: single commands instead, which auto-pipelining
+      // still sends as one write per node.
+      await withDeadline(Promise.all(entries.map((e) => client.set(e.key, e.value, 'PX', px(e)))), this.opts.commandTimeoutMs, 'set');
+      return true;
+    }
+    const pipeline = client.pipeline();
+    for (const e of entries) pipeline.set(e.key, e.value, 'PX', px(e));
     repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'set'));
     return true;
   }
 
   async setIfAbsent(entries: readonly StoreEntry[]): Promise<(Buffer | null)[]> {
     if (entries.length === 0) return [];
-    const pipeline = this.client().pipeline();
+    const client = this.client();
     // SET … NX GET (Redis 7): one command both creates a missing key and returns an existing one.
-    for (const e of entries) pipeline.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
-    const results = repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'setIfAbsent'));
+    const setNxGet = (e: StoreEntry) => client.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
+    let results: unknown[];
+    if (this.cluster) {
+      results = await withDeadline(Promise.all(entries.map(setNxGet)), this.opts.commandTimeoutMs, 'setIfAbsent');
+    } else {
+      const pipeline = client.pipeline();
+      for (const e of entries) pipeline.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
+      results = repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'setIfAbsent'));
+    }
     return results.map((previous, i) => (previous as Buffer | null) ?? entries[i].value);
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    return withDeadline(this.client().unlink(...keys), this.opts.commandTimeoutMs, 'delete');
+    return withDeadline(unlinkKeys(this.client(), keys), this.opts.commandTimeoutMs, 'delete');
+  }
+
+  async deleteIfEquals(key: string, value: Buffer): Promise<boolean> {
+    const deleted = await withDeadline(this.client().eval(DELETE_IF_EQUALS, 1, key, value), this.opts.commandTimeoutMs, 'deleteIfEquals');
+    return deleted === 1;
   }
 
   async ping(): Promise<number> {

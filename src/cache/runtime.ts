@@ -1,16 +1,16 @@
-import { Redis } from 'ioredis';
 import { MemoryAdminStore, RedisAdminStore } from './admin-store';
 import { CacheAdmin } from './cache-admin';
 import { logCacheEvents } from './cache-log';
 import type { EntityChange, InvalidationLog } from './invalidation-log';
 import { InvalidationRelay, type InvalidationRelayOptions, type InvalidationSink, type RelayHealth } from './invalidation-relay';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
+import { ComputeLeases } from './compute-lease';
 import { type CacheLogger, errorsAreMisses } from './errors-are-misses';
 import { type KeySpace, persistedQueryKey } from './keys';
 import { MemoryStore } from './memory-store';
 import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './redis-store';
-import { maskRedisUrl } from './redis-url';
 import { RedisInvalidationSink } from './redis-invalidation-sink';
+import { connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
 import { ResponseStore } from './response-store';
 import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
@@ -21,8 +21,10 @@ import { TieredStore, type TieredStoreOptions } from './tiered-store';
 
 export interface CacheRuntimeOptions {
   space: KeySpace;
-  /** redis:// or rediss:// URL; absent means the in-process tier alone. */
+  /** redis:// or rediss:// URL of one Redis; absent (with no redisTopology) means the in-process tier alone. */
   redisUrl?: string;
+  /** A Redis Cluster or a Sentinel-watched master (or one Redis); wins over redisUrl. */
+  redisTopology?: RedisTopology;
   redisPoolSize: number;
   redisTimeoutMs: number;
   /** In-process tier budget in bytes; 0 disables it when Redis is configured. */
@@ -32,6 +34,10 @@ export interface CacheRuntimeOptions {
   logger: CacheLogger;
   /** How long after the first unsent event this instance adds its counts to the deployment's, in milliseconds; 0: only when read. Default 1000. */
   statsFlushDelayMs?: number;
+  /** How long one instance may compute a missing value while the others wait for it, in milliseconds; 0: no lease (once per process). Default 5000. */
+  leaseMs?: number;
+  /** Field entries live up to this fraction less than their TTL, at random. Default 0. */
+  ttlJitter?: number;
   /** Builds the field cache; tests pass a variant of TaggedCache (a planted bug) here. */
   createTaggedCache?: (opts: TaggedCacheOptions) => TaggedCache;
   /**
@@ -138,11 +144,13 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     logger: opts.logger,
     compressMinBytes: opts.compressMinBytes,
     maxEntryBytes: opts.maxEntryBytes,
+    ttlJitter: opts.ttlJitter,
   });
   const responsesOver = (store: KeyValueStore) =>
     new ResponseStore(store, opts.space, stats, opts.logger, { compressMinBytes: opts.compressMinBytes, maxEntryBytes: opts.maxEntryBytes });
 
-  if (!opts.redisUrl) {
+  const topology: RedisTopology | undefined = opts.redisTopology ?? (opts.redisUrl ? { kind: 'single', url: opts.redisUrl } : undefined);
+  if (!topology) {
     const memory = new MemoryStore(opts.l1MaxBytes);
     const values = createTaggedCache(taggedOptions(memory));
     // One process, one memory: applying a record is invalidating its tags here; no watermark to keep.
@@ -170,9 +178,10 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     };
   }
 
-  opts.logger.info({ redis: maskRedisUrl(opts.redisUrl), poolSize: opts.redisPoolSize, timeoutMs: opts.redisTimeoutMs }, 'connecting to Redis');
+  const location = describeTopology(topology);
+  opts.logger.info({ redis: location, topology: topology.kind, poolSize: opts.redisPoolSize, timeoutMs: opts.redisTimeoutMs }, 'connecting to Redis');
 
-  const redis = new RedisStore({ url: opts.redisUrl, commandTimeoutMs: opts.redisTimeoutMs, poolSize: opts.redisPoolSize });
+  const redis = new RedisStore({ topology, commandTimeoutMs: opts.redisTimeoutMs, poolSize: opts.redisPoolSize });
   const breaker = new CircuitBreaker({
     probe: () => redis.ping(),
     onStateChange: (state: CircuitState, previous: CircuitState) => {
@@ -183,7 +192,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
   const shared = errorsAreMisses(redis, breaker, stats, opts.logger);
   // Administration and stats get a connection of their own: a SCAN or INFO must not be cut
   // off by the request path's timeout, nor queue behind requests.
-  const adminClient = new Redis(opts.redisUrl, {
+  const adminClient = connectRedis(topology, {
     ...requestPathOptions(Math.max(2000, opts.redisTimeoutMs * 10)),
     enableAutoPipelining: false,
     connectionName: 'cachegate-admin',
@@ -206,22 +215,25 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
 
   const channel = `${opts.space.prefix}:invalidations`;
   let tiered: TieredStore | undefined;
-  let subscriber: Redis | undefined;
+  let subscriber: ReturnType<typeof connectRedis> | undefined;
   let memory: MemoryStore | undefined;
   if (opts.l1MaxBytes > 0) {
     memory = new MemoryStore(opts.l1MaxBytes);
-    subscriber = new Redis(opts.redisUrl, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
+    subscriber = connectRedis(topology, { enableOfflineQueue: true, retryStrategy: reconnectBackoff, connectionName: 'cachegate-sub' });
     subscriber.on('error', () => undefined);
     const tieredOptions: TieredStoreOptions = { outageTtlMs: opts.outageTtlMs, sharedDown: () => breaker.state !== 'closed' };
     const args: ConstructorParameters<typeof TieredStore> = [memory, shared, redis.client(), subscriber, channel, opts.logger, tieredOptions];
     tiered = opts.createTieredStore ? opts.createTieredStore(args) : new TieredStore(...args);
   }
   const store = tiered ?? shared;
+  const leaseMs = opts.leaseMs ?? 5000;
+  // Leases live in Redis itself, past the in-process tier: every instance must see them.
+  const leases = leaseMs > 0 ? new ComputeLeases({ store: shared, space: opts.space, leaseMs }) : undefined;
   // Every instance announces its invalidations, whatever its own tiers: an instance without the
   // in-process tier still has neighbours with one (issue 21).
   const bus: InvalidationBus = tiered ?? publisherOn(redis.client(), channel, opts.logger);
-  const values = createTaggedCache({ ...taggedOptions(store), bus });
-  const relayClient = new Redis(opts.redisUrl, {
+  const values = createTaggedCache({ ...taggedOptions(store), bus, leases });
+  const relayClient = connectRedis(topology, {
     ...requestPathOptions(Math.max(1000, opts.redisTimeoutMs * 10)),
     enableAutoPipelining: false,
     connectionName: 'cachegate-relay',
@@ -245,7 +257,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       bus,
       breaker,
       aggregator,
-      redisUrl: opts.redisUrl,
+      redisLocation: location,
       invalidation: invalidations.health,
     }),
     invalidations,
@@ -272,7 +284,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
 }
 
 /** Publishes invalidations for an instance without an in-process tier of its own. */
-function publisherOn(client: Pick<Redis, 'publish'>, channel: string, logger: CacheLogger): InvalidationBus {
+function publisherOn(client: Pick<RedisClient, 'publish'>, channel: string, logger: CacheLogger): InvalidationBus {
   return {
     async publish(keys) {
       if (keys.length === 0) return;

@@ -1,13 +1,13 @@
-import type { Redis } from 'ioredis';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, statsKey } from './keys';
 import { repliesOf } from './redis-store';
+import type { RedisClient } from './redis-topology';
 import { type Counters, emptyCounters, type FieldCounters, type StatsRecorder, TOTALS } from './stats';
 
 export interface StatsAggregatorOptions {
   stats: StatsRecorder;
   /** A connection of its own (not the request path's pool, whose timeout is a few milliseconds). */
-  client: Redis;
+  client: RedisClient;
   space: Pick<KeySpace, 'prefix'>;
   logger: CacheLogger;
   /** How long after the first unsent event this process's counts are sent, in milliseconds; 0: only on flush(). Default 1000. */

@@ -31,6 +31,11 @@ export interface KeyValueStore {
    * them (a hit needs no waiting); undefined when getMany would have to ask another tier.
    */
   peekMany?(keys: readonly string[]): (Buffer | null)[] | undefined;
+  /**
+   * Deletes key only while it holds value, atomically; false when it held something else, or
+   * nothing. Shared stores have it (a lease is released only by its holder).
+   */
+  deleteIfEquals?(key: string, value: Buffer): Promise<boolean>;
 }
 
 /** A store that can tell others about invalidations (Redis pub/sub), so in-process tiers drop what changed. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { decodeFieldEntry, encodeFieldEntry, type FieldEntry } from './codec';
+import type { ComputeLeases } from './compute-lease';
 import type { CacheLogger } from './errors-are-misses';
 import { type KeySpace, tagKey } from './keys';
 import { SingleFlight } from './single-flight';
@@ -62,6 +63,10 @@ export interface TaggedCacheOptions {
   maxEntryBytes: number;
   /** Tells in-process tiers of other instances which tag versions changed. */
   bus?: InvalidationBus;
+  /** One computation per key across instances (a Redis lease); absent: once per process. */
+  leases?: ComputeLeases;
+  /** Entries live up to this fraction less than their TTL, at random (0 to 0.5), so entries written together do not expire together. Default 0. */
+  ttlJitter?: number;
   now?: () => number;
 }
 
@@ -77,6 +82,11 @@ function sameVersions(a: readonly (string | null)[], b: readonly (string | null)
 
 /** A fresh tag version: random, so two writers never give a tag the same one. */
 export const newVersion = () => Buffer.from(randomBytes(6).toString('base64url'));
+
+/** How often an instance waiting on another's lease looks for the value, in milliseconds. */
+const LEASE_POLL_MS = 20;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The caching protocol: versioned tags, so a committed mutation is never undone by a slow
@@ -177,7 +187,21 @@ export class TaggedCache {
     versions: readonly (string | null)[],
     load: () => Promise<T>,
     reuseJustLoaded: boolean,
-  ): Promise<Stamped<T>> {
+  ): Promise<Stamped<T>>;
+  private async fillStamped<T>(
+    req: CacheRequest,
+    versions: readonly (string | null)[],
+    load: () => Promise<T>,
+    reuseJustLoaded: boolean,
+    whenLeased: 'skip',
+  ): Promise<Stamped<T> | undefined>;
+  private async fillStamped<T>(
+    req: CacheRequest,
+    versions: readonly (string | null)[],
+    load: () => Promise<T>,
+    reuseJustLoaded: boolean,
+    whenLeased: 'wait' | 'skip' = 'wait',
+  ): Promise<Stamped<T> | undefined> {
     // Missing versions are created (or learnt, if another reader just created them) first, so
     // every caller of one tag state agrees on its versions.
     const seen = versions.some((v) => v === null) ? await this.ensureVersions(req.tags, versions) : versions;
@@ -187,18 +211,74 @@ export class TaggedCache {
     }
     // Only callers that saw the same tag versions share a load: one that looked after an
     // invalidation must not be handed a value loaded before it.
-    return this.flights.run(`${req.key}\n${seen.join('\n')}`, async () => {
-      const { stored, ...stamped } = await this.loadAndStore(req, seen, load);
+    return this.flights.run(`${req.key}\n${seen.join('\n')}\n${whenLeased}`, async () => {
+      const done = await this.loadOnceAcrossInstances(req, seen, load, whenLeased, reuseJustLoaded);
+      if (!done) return undefined;
+      const { stored, ...stamped } = done;
       if (stored) this.justLoaded.set(req.key, { ...stamped, freshUntil: this.now() + this.ttlOf(req, stamped.value) * 1000 });
       return stamped;
     });
   }
 
+  /**
+   * Loads and stores the value unless another instance holds the key's lease: then waits for
+   * the value it stores (whenLeased 'wait'), or leaves it to that instance ('skip', a stale
+   * value's refresh). Without leases, or when Redis does not answer, it loads here.
+   */
+  private async loadOnceAcrossInstances<T>(
+    req: CacheRequest,
+    seen: readonly (string | null)[],
+    load: () => Promise<T>,
+    whenLeased: 'wait' | 'skip',
+    reuseStored: boolean,
+  ): Promise<(Stamped<T> & { stored: boolean }) | undefined> {
+    const leases = this.opts.leases;
+    if (!leases || seen.some((v) => v === null)) return this.loadAndStore(req, seen, load);
+    // Each holder gets one lease's time; a reader waits for two holders at most.
+    const giveUpAt = Date.now() + 2 * leases.leaseMs;
+    for (;;) {
+      const deadline = Math.min(Date.now() + leases.leaseMs, giveUpAt);
+      const lease = await leases.acquire(req.key);
+      if (lease.kind === 'unavailable') return this.loadAndStore(req, seen, load);
+      if (lease.kind === 'acquired') {
+        try {
+          // The previous holder may have stored the value after this reader missed and released
+          // its lease before this one was taken: a miss looks once more before computing (a
+          // refresh exists to compute again).
+          const stored = reuseStored ? await this.storedWith<T>(req, seen) : undefined;
+          return stored ?? (await this.loadAndStore(req, seen, load));
+        } finally {
+          await lease.release();
+        }
+      }
+      if (whenLeased === 'skip') return undefined;
+      // Another instance computes: take its value once stored with the versions this reader saw.
+      while (Date.now() < deadline) {
+        await sleep(LEASE_POLL_MS);
+        const [[found], held] = await Promise.all([this.lookupMany([req]), leases.isHeld(req.key)]);
+        if (found.hit && sameVersions(found.entry.versions, seen)) return { value: found.value as T, versions: found.entry.versions, stored: false };
+        // Invalidated meanwhile: the holder's value would be stamped with versions this reader
+        // did not see; load here. Released (or run out) without a value: try to take the lease.
+        if (!found.hit && !sameVersions(found.versions, seen)) return this.loadAndStore(req, seen, load);
+        if (!held) break;
+      }
+      if (Date.now() >= giveUpAt) return this.loadAndStore(req, seen, load);
+    }
+  }
+
+  /** The value stored under req's key with exactly the versions seen, fresh; undefined otherwise. */
+  private async storedWith<T>(req: CacheRequest, seen: readonly (string | null)[]): Promise<(Stamped<T> & { stored: boolean }) | undefined> {
+    const [found] = await this.lookupMany([req]);
+    if (!found.hit || found.stale || !sameVersions(found.entry.versions, seen)) return undefined;
+    return { value: found.value as T, versions: found.entry.versions, stored: false };
+  }
+
   /** Serves a stale hit's refresh: one per key, versions read before loading, failures only logged. */
   private refreshInBackground<T>(req: CacheRequest, load: () => Promise<T>): void {
     this.stats.record({ type: 'stale' });
+    // Across instances, one refresh: the one that takes the lease; the others keep serving stale.
     this.readVersions(req.tags)
-      .then((versions) => this.fillStamped(req, versions, load, false))
+      .then((versions) => this.fillStamped(req, versions, load, false, 'skip'))
       .catch((err) => this.opts.logger.warn({ err: (err as Error).message, key: req.key }, 'background refresh failed'));
   }
 
@@ -307,18 +387,16 @@ export class TaggedCache {
 
   /** Stores an entry; false when it was too large or the store refused it. */
   private async store(req: CacheRequest, versions: string[], value: unknown): Promise<boolean> {
-    const ttlSeconds = this.ttlOf(req, value);
+    // Jitter only shortens: an entry never outlives the TTL its field declares.
+    const ttlMs = this.ttlOf(req, value) * 1000 * (1 - (this.opts.ttlJitter ?? 0) * Math.random());
     const now = this.now();
-    const { bytes } = encodeFieldEntry(
-      { value, tags: [...req.tags], versions, freshUntil: now + ttlSeconds * 1000, createdAt: now },
-      this.opts.compressMinBytes,
-    );
+    const { bytes } = encodeFieldEntry({ value, tags: [...req.tags], versions, freshUntil: now + ttlMs, createdAt: now }, this.opts.compressMinBytes);
     if (bytes.length > this.opts.maxEntryBytes) {
       this.stats.record({ type: 'oversize' });
       this.opts.logger.debug({ key: req.key, bytes: bytes.length }, 'value larger than CACHE_MAX_ENTRY_BYTES; not cached');
       return false;
     }
-    const ok = await this.opts.store.setMany([{ key: req.key, value: bytes, ttlMs: (ttlSeconds + req.swrSeconds) * 1000 }]);
+    const ok = await this.opts.store.setMany([{ key: req.key, value: bytes, ttlMs: ttlMs + req.swrSeconds * 1000 }]);
     if (ok) this.stats.record({ type: 'set', count: 1 });
     return ok;
   }

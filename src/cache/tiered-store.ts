@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { CacheLogger } from './errors-are-misses';
 import type { MemoryStore } from './memory-store';
+import type { RedisClient } from './redis-topology';
 import type { InvalidationBus, KeyValueStore, StoreEntry } from './store';
 
 /** How long the in-process tier keeps a copy, in milliseconds: a bound on staleness should a message be lost. */
@@ -24,6 +24,9 @@ export interface TieredStoreOptions {
  * The in-process tier in front of the shared one. Reads try memory first and fill it from
  * Redis; writes go to both. Other instances' invalidations arrive over Redis pub/sub and
  * drop the changed keys (tag versions) from memory.
+ *
+ * On a cluster, PUBLISH reaches the subscribers of every node, so one subscription on any
+ * node hears every instance.
  *
  * Two rules keep memory from holding a stale tag version:
  * - a value read from Redis is copied into memory only if no write or invalidation message
@@ -54,8 +57,8 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
   constructor(
     readonly memory: MemoryStore,
     private readonly shared: KeyValueStore,
-    private readonly publisher: Pick<Redis, 'publish'>,
-    private readonly subscriber: Redis,
+    private readonly publisher: Pick<RedisClient, 'publish'>,
+    private readonly subscriber: RedisClient,
     readonly channel: string,
     private readonly logger: CacheLogger,
     opts: TieredStoreOptions = {},

@@ -125,13 +125,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const cache = await createCacheRuntime({
     // A new schema or a recreated database gets keys of its own.
     space: { prefix: config.REDIS_CACHE_PREFIX, schemaVersion: schemaVersionOf(`${printGatewaySchema(schema)}\n${await databaseIdentity(db)}`) },
-    redisUrl: config.REDIS_URL,
+    redisTopology: config.redis,
     redisPoolSize: config.REDIS_POOL_SIZE,
     redisTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
     l1MaxBytes: config.CACHE_L1_MAX_BYTES,
     maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
     compressMinBytes: config.CACHE_COMPRESS_MIN_BYTES,
     statsFlushDelayMs: config.CACHE_STATS_FLUSH_MS,
+    leaseMs: config.CACHE_LEASE_MS,
+    ttlJitter: config.CACHE_TTL_JITTER,
     logger: logger.child({ component: 'cache' }),
     createTaggedCache: parts.taggedCache,
     invalidationLog: new SqlInvalidationLog(db),

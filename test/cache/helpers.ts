@@ -4,7 +4,7 @@ import { RedisStore } from '../../src/cache/redis-store';
 import { StatsRecorder } from '../../src/cache/stats';
 import type { KeyValueStore } from '../../src/cache/store';
 import { type CacheRequest, type ReadOptions, TaggedCache, type TaggedCacheOptions } from '../../src/cache/tagged-cache';
-import { deletePrefix, SHARED_REDIS_URL } from '../helpers/redis';
+import { deleteUnderPrefix, sharedTopology, sharedTopologyName } from '../helpers/shared-topology';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -43,18 +43,19 @@ export function request(prefix: string, name: string, tags: string[], ttlSeconds
 }
 
 /**
- * The stores a cache-core test runs against: the shared Redis (keys under prefix, deleted
+ * The stores a cache-core test runs against: the shared Redis or topology (keys under prefix, deleted
  * after the file) and an in-process MemoryStore. Registers the file's setup and teardown.
  */
 export function storesUnderTest(prefix: string): [string, () => KeyValueStore][] {
-  const redis = new RedisStore({ url: SHARED_REDIS_URL, commandTimeoutMs: 2000 });
-  beforeAll(() => redis.ready(5000));
+  // The machine's Redis, or the cluster or sentinel topology of the quick topology profile.
+  const redis = new RedisStore({ topology: sharedTopology(), commandTimeoutMs: 2000 });
+  beforeAll(() => redis.ready(10_000));
   afterAll(async () => {
-    await deletePrefix(SHARED_REDIS_URL, prefix);
+    await deleteUnderPrefix(prefix);
     await redis.close();
   });
   return [
-    ['redis', () => redis],
+    [sharedTopologyName(), () => redis],
     ['memory', () => new MemoryStore(16 * 1024 * 1024)],
   ];
 }

@@ -192,12 +192,15 @@ describe.each(stores)('the tagged cache on %s', (kind, storeOf) => {
     const req = request(prefix, name(), ['Thing:1']);
     const held = gate();
     let committed = 'old';
+    let loading = false;
     const first = get(cache, req, async () => {
       const seen = committed;
+      loading = true;
       await held.promise;
       return seen;
     });
-    await sleep(20);
+    // The first load has started (over a slower topology this takes more than a moment).
+    await waitFor(() => loading, 'the first load to start');
     committed = 'new';
     await cache.invalidate(['Thing:1']);
     const second = get(cache, req, async () => committed);

@@ -4,7 +4,8 @@ import { gate, waitFor } from '../helpers/async';
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/databases';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { PLANTED } from '../helpers/planted-bugs';
-import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
+import { testPrefix } from '../helpers/redis';
+import { deleteUnderPrefix, sharedRedisEnv, sharedTopologyName } from '../helpers/shared-topology';
 
 /**
  * The stale-set race through the whole stack (GraphQL, PostgreSQL or PGlite, real Redis),
@@ -23,7 +24,7 @@ type Parts = Partial<GatewayParts>;
 async function withGateway<T>(kind: DatabaseKind, parts: Parts, run: (gw: TestGateway, pauses: Pauses) => Promise<T>): Promise<T> {
   const prefix = testPrefix();
   const pauses = new Pauses();
-  const gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix }, { parts });
+  const gw = await startTestGateway(kind, { ...sharedRedisEnv(), REDIS_CACHE_PREFIX: prefix }, { parts });
   const datasets = gw.gateway.services.datasets;
   const statistics = datasets.statistics.bind(datasets);
   const append = datasets.append.bind(datasets);
@@ -40,7 +41,7 @@ async function withGateway<T>(kind: DatabaseKind, parts: Parts, run: (gw: TestGa
     return await run(gw, pauses);
   } finally {
     await gw.close();
-    await deletePrefix(SHARED_REDIS_URL, prefix);
+    await deleteUnderPrefix(prefix);
   }
 }
 
@@ -99,7 +100,7 @@ function readerBetweenInvalidationAndCommit(kind: DatabaseKind, parts: Parts = {
   });
 }
 
-describe.each(DATABASE_KINDS)('no stale sets (%s, real Redis)', (kind) => {
+describe.each(DATABASE_KINDS)(`no stale sets (%s, real ${sharedTopologyName()})`, (kind) => {
   it('a reader held across a committed mutation cannot leave old data behind', async () => {
     expect(await readerHeldAcrossMutation(kind)).toBe(6);
   });

@@ -101,7 +101,8 @@ export class OwnRedis {
   /** Kills the server (SIGKILL) and waits for it to be gone. */
   async kill(): Promise<void> {
     const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
+    // A killed process has a signalCode and no exitCode: it is gone all the same.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       proc.kill('SIGKILL');
@@ -164,7 +165,7 @@ export async function readKeys(url: string, keys: string[]): Promise<(string | n
   }
 }
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {

@@ -4,7 +4,8 @@ import { DATABASE_KINDS, type DatabaseKind } from '../../helpers/databases';
 import { startTestGateway } from '../../helpers/gateway';
 import { post } from '../../helpers/http';
 import { PLANTED } from '../../helpers/planted-bugs';
-import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../../helpers/redis';
+import { testPrefix } from '../../helpers/redis';
+import { deleteUnderPrefix, sharedRedisEnv, sharedTopologyName } from '../../helpers/shared-topology';
 
 const QUERY = 'query R($id: ID!) { dataset(id: $id) { rowCount statistics { count } } }';
 
@@ -18,7 +19,7 @@ async function race(kind: DatabaseKind, parts: Partial<GatewayParts> = {}) {
   const held = gate();
   let reached = false;
   let armed = false;
-  const gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix }, { parts });
+  const gw = await startTestGateway(kind, { ...sharedRedisEnv(), REDIS_CACHE_PREFIX: prefix }, { parts });
   // The reader is held after its statistics were computed, before anything is stored.
   const datasets = gw.gateway.services.datasets;
   const statistics = datasets.statistics.bind(datasets);
@@ -51,11 +52,11 @@ async function race(kind: DatabaseKind, parts: Partial<GatewayParts> = {}) {
     return { values: [next.json.data.dataset.rowCount, next.json.data.dataset.statistics[0].count], cache: next.headers.get('x-cache') };
   } finally {
     await gw.close();
-    await deletePrefix(SHARED_REDIS_URL, prefix);
+    await deleteUnderPrefix(prefix);
   }
 }
 
-describe.each(DATABASE_KINDS)('no stale whole responses (%s, real Redis)', (kind) => {
+describe.each(DATABASE_KINDS)(`no stale whole responses (%s, real ${sharedTopologyName()})`, (kind) => {
   it('a response computed across a committed mutation is never served afterwards', async () => {
     expect(await race(kind)).toEqual({ values: [6, 6], cache: 'MISS' });
   });
