@@ -78,6 +78,17 @@ describe('cacheHealth without Redis', () => {
 
   it('is healthy on the in-process tier alone, with no Redis to report', async () => {
     const r = await gw.gql(CacheHealthDocument, {});
-    expect(r.data?.cacheHealth).toEqual({ healthy: true, backend: 'memory', circuit: 'none', tiered: false, redis: null });
+    expect(r.data?.cacheHealth).toEqual({
+      healthy: true,
+      backend: 'memory',
+      circuit: 'none',
+      tiered: false,
+      redis: null,
+      hitRate: 0,
+      l1Bytes: expect.any(Number),
+      l1MaxBytes: 67108864,
+      redisUsedMemoryBytes: null,
+      redisMaxMemoryBytes: null,
+    });
   });
 });
