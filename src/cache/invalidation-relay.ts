@@ -189,6 +189,8 @@ export class InvalidationRelay {
       const outcome = await this.opts.log.applyPending((records) => this.applyRecords(records), { limit: this.batch, lockWaitMs: LOCK_WAIT_MS });
       if (outcome !== 'busy') {
         this.lastSeq = Math.max(this.lastSeq, outcome.lastSeq);
+        // The sink raised Redis's watermark with what it applied: health must not report lag for it.
+        if (outcome.applied > 0 && this.watermarkSeen !== null) this.watermarkSeen = Math.max(this.watermarkSeen, outcome.lastSeq);
         if (outcome.applied === this.batch) this.dirty = true;
       }
       const { recorded, appliedThrough } = await this.opts.log.position();

@@ -33,7 +33,13 @@ describe('admin fields refuse non-admins before touching Redis', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    gw = await startTestGateway('pglite', { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'authtest' });
+    // No background traffic in the counts: no in-process tier (its heartbeat PUBLISHes every
+    // 100 ms) and no relay (it reads the watermark every 250 ms); what is counted is the request's.
+    gw = await startTestGateway(
+      'pglite',
+      { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'authtest', CACHE_L1_MAX_BYTES: '0' },
+      { parts: { relay: () => undefined } },
+    );
     admin = await gw.token('root', 'admin');
     user = await gw.token('alice');
     id = await createDataset(gw, user, 'numbers');

@@ -49,16 +49,18 @@ describe.each([
     await deletePrefix(SHARED_REDIS_URL, prefix);
   });
 
-  it('deletes every cache key under "{prefix}:", keeps the stats, and leaves every foreign key as it was', async () => {
+  it('deletes every cache key under "{prefix}:", keeps the stats and the watermark, and leaves every foreign key as it was', async () => {
     const admin = await gw.token('root', 'admin');
-    const ours = (await keysUnder(SHARED_REDIS_URL, prefix)).filter((k) => !k.startsWith(`${prefix}:stats:`));
+    // Bookkeeping (the stats hashes, the invalidation watermark) is kept.
+    const bookkeeping = (k: string) => k.startsWith(`${prefix}:stats:`) || k.startsWith(`${prefix}:meta:`);
+    const ours = (await keysUnder(SHARED_REDIS_URL, prefix)).filter((k) => !bookkeeping(k));
     expect(ours.length).toBeGreaterThanOrEqual(4);
 
     const r = (await gw.gql(doc as typeof ClearCacheDocument, vars as Record<string, never>, { token: admin })) as any;
     expect(r.errors).toBeUndefined();
     expect((Object.values(r.data)[0] as { deletedKeys: number }).deletedKeys).toBe(ours.length);
 
-    expect((await keysUnder(SHARED_REDIS_URL, prefix)).every((k) => k.startsWith(`${prefix}:stats:`))).toBe(true);
+    expect((await keysUnder(SHARED_REDIS_URL, prefix)).every(bookkeeping)).toBe(true);
     for (const [key, value] of Object.entries(foreign)) {
       expect(await redis.get(key)).toBe(value);
       expect(await redis.ttl(key)).toBeGreaterThan(500);

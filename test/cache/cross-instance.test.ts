@@ -72,6 +72,7 @@ describe('an instance that loses its invalidation subscription', () => {
   it('drops its memory, misses no invalidation, and subscribes again', async () => {
     // Both gateways read the same rows: B writes into A's database through a dataset of A.
     const id = (await gwA.gateway.services.datasets.create('lost', 'x\n1')).id;
+    await gwA.settled();
     await post(gwA.url, { query: QUERY, variables: { id } });
     expect((await post(gwA.url, { query: QUERY, variables: { id } })).headers.get('x-cache')).toBe('HIT');
     const stateOfA = () => gwA.gateway.cache.state();

@@ -74,7 +74,7 @@ describe('cache logs', () => {
     expect(since.find((l) => l.msg === 'Redis circuit open')).toMatchObject({ level: WARN, circuit: 'open' });
     expect(since.find((l) => l.msg === 'Redis circuit closed')).toMatchObject({ level: INFO, circuit: 'closed' });
     // The in-process tier's subscription: its loss and, once Redis is back, its return.
-    expect(since.find((l) => /^invalidation subscription lost/.test(l.msg))).toMatchObject({ level: WARN, component: 'cache' });
+    expect(since.find((l) => /^invalidation link lost/.test(l.msg))).toMatchObject({ level: WARN, component: 'cache' });
     await waitFor(() => gw.logs.lines.slice(mark).some((l) => /^invalidation subscription restored/.test(l.msg)), 'the restored line', 20_000);
     expect(gw.logs.find(/^invalidation subscription restored/)).toEqual([expect.objectContaining({ level: INFO, component: 'cache' })]);
 

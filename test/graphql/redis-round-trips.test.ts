@@ -9,7 +9,13 @@ describe('Redis round trips per request', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    gw = await startTestGateway('postgres', { REDIS_URL: redis.url, CACHE_L1_MAX_BYTES: '0', CACHE_RESPONSES: '0', CACHE_STATS_FLUSH_MS: '0' });
+    // Batching alone is measured: no compute leases (a miss that takes one costs up to 3 commands
+    // more, see compute-lease.test.ts) and no relay (it reads the watermark every 250 ms).
+    gw = await startTestGateway(
+      'postgres',
+      { REDIS_URL: redis.url, CACHE_L1_MAX_BYTES: '0', CACHE_RESPONSES: '0', CACHE_STATS_FLUSH_MS: '0', CACHE_LEASE_MS: '0' },
+      { parts: { relay: () => undefined } },
+    );
     const token = await gw.token('loader');
     for (let i = 0; i < 20; i++) {
       await gw.gql(CreateDatasetDocument, { name: `d${i}`, csv: `a,b\n${i},1\n${i + 1},2\n${i + 2},4` }, { token });

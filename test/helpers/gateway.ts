@@ -31,6 +31,8 @@ export interface TestGateway {
     opts?: { token?: string; headers?: Record<string, string> },
   ): Promise<ExecutionResult<R> & { status: number }>;
   token(user: string, role?: Role): Promise<string>;
+  /** Resolves once the cache has applied every write committed so far (services write behind the relay's back). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,9 @@ async function startOver(db: Database, env: Record<string, string>, opts: StartO
       return { ...((await res.json()) as ExecutionResult<any>), status: res.status };
     },
     token: (user, role = 'user') => signToken(TEST_JWT_SECRET, { id: user, role }),
+    async settled() {
+      if (!(await gateway.cache.invalidations.settle(10_000))) throw new Error('the relay did not apply the committed writes within 10 s');
+    },
     close: () => gateway.close(),
   };
 }

@@ -70,7 +70,10 @@ describe('GraphiQL in a browser', () => {
       const shown = await editorText(page, '.graphiql-response');
       expect(shown).toContain('cars');
       expect(shown).toContain('406');
-      expect(JSON.parse(shown!)).toEqual({ data: { datasets: [{ name: 'cars', rowCount: 406 }] } });
+      expect(JSON.parse(shown!)).toEqual({
+        data: { datasets: [{ name: 'cars', rowCount: 406 }] },
+        extensions: { cost: { requestedQueryCost: expect.any(Number), maximumAvailable: 5000 } },
+      });
       // What a person sees, not only the editor's model.
       const visible = await page.locator('.graphiql-response').innerText();
       expect(visible).toContain('"cars"');

@@ -271,12 +271,13 @@ describe.each(DATABASE_KINDS)('datasets over GraphQL (%s)', (kind) => {
     expect(codes(await visualization(carsId, 'HISTOGRAM', 'Horsepower', { bins: 201 }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('returns null for dataset(id) when no dataset has that id', async () => {
-    for (const id of ['987654', 'not-a-number', '0', '99999999999']) {
+  it('returns null for dataset(id) when no dataset has that id, and BAD_USER_INPUT when it is not a dataset id', async () => {
+    for (const id of ['987654', '0', '99999999999']) {
       const res = await gw.gql(DatasetDocument, { id });
       expect(res.errors).toBeUndefined();
       expect({ id, dataset: res.data!.dataset }).toEqual({ id, dataset: null });
     }
+    expect(codes(await gw.gql(DatasetDocument, { id: 'not-a-number' }))).toEqual(['BAD_USER_INPUT']);
     const found = await gw.gql(DatasetDocument, { id: carsId });
     expect(found.data!.dataset).toMatchObject({ id: carsId, name: 'cars', rowCount: 406 });
   });

@@ -131,7 +131,7 @@ describe.each(DATABASE_KINDS)('uploading datasets as CSV (%s)', (kind) => {
       const before = await storedState();
       const res = await create('huge', oversizedCsv('a,b', '1,2'));
       expect(codes(res)).toEqual(['BAD_USER_INPUT']);
-      expect(res.errors![0].message).toMatch(/50 MB|limit/);
+      expect(res.errors![0].message).toMatch(/50 MB|at most 52428800/);
       expect(await storedState()).toEqual(before);
     });
 
@@ -170,10 +170,11 @@ describe.each(DATABASE_KINDS)('uploading datasets as CSV (%s)', (kind) => {
 
   it('answers NOT_FOUND to append or delete of a dataset that does not exist', async () => {
     const before = await storedState();
-    for (const id of ['987654', 'no-such-id']) {
-      expect({ id, codes: codes(await append(id, WEATHER_CSV)) }).toEqual({ id, codes: ['NOT_FOUND'] });
-      expect({ id, codes: codes(await remove(id)) }).toEqual({ id, codes: ['NOT_FOUND'] });
-    }
+    expect(codes(await append('987654', WEATHER_CSV))).toEqual(['NOT_FOUND']);
+    expect(codes(await remove('987654'))).toEqual(['NOT_FOUND']);
+    // Not a dataset id at all: refused before any lookup.
+    expect(codes(await append('no-such-id', WEATHER_CSV))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await remove('no-such-id'))).toEqual(['BAD_USER_INPUT']);
     expect(await storedState()).toEqual(before);
   });
 

@@ -30,7 +30,7 @@ describe.each(DATABASE_KINDS)('seeding EMG recordings at first start (%s)', (kin
 
   // The seed writes behind GraphQL's back (no mutation invalidates), so reads ask for fresh values.
   const listed = async () => {
-    const res = await gw.gql(EmgRecordingsAnalysisDocument, { limit: 500 }, { headers: { 'cache-control': 'no-cache' } });
+    const res = await gw.gql(EmgRecordingsAnalysisDocument, { limit: 50 }, { headers: { 'cache-control': 'no-cache' } });
     expect(res.errors).toBeUndefined();
     return res.data!.emgRecordings;
   };

@@ -79,12 +79,14 @@ describe.each(DATABASE_KINDS)('storing, listing and deleting EMG recordings (%s)
     for (const limit of [0, 501, -1]) expect(codes(await gw.gql(EmgRecordingsDocument, { limit }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('answers null for an unknown id, a malformed one included', async () => {
-    for (const id of ['0'.repeat(64), 'not-a-hash', sha256(Buffer.from('never uploaded')).toUpperCase()]) {
+  it('answers null for an unknown id, BAD_USER_INPUT for a malformed one', async () => {
+    for (const id of ['0'.repeat(64), sha256(Buffer.from('never uploaded')).toUpperCase()]) {
       const res = await gw.gql(EmgRecordingDocument, { id });
       expect(res.errors).toBeUndefined();
       expect(res.data!.emgRecording).toBeNull();
     }
+    // Not a recording id at all: refused before any lookup.
+    expect(codes(await gw.gql(EmgRecordingDocument, { id: 'not-a-hash' }))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('deletes a recording: it is gone, and deleting it again is NOT_FOUND', async () => {
@@ -95,7 +97,7 @@ describe.each(DATABASE_KINDS)('storing, listing and deleting EMG recordings (%s)
     expect((await gw.gql(EmgRecordingDocument, { id })).data!.emgRecording).toBeNull();
     expect(await storedIds(gw)).not.toContain(id);
     expect(codes(await gw.gql(DeleteEmgRecordingDocument, { id }, { token }))).toEqual(['NOT_FOUND']);
-    expect(codes(await gw.gql(DeleteEmgRecordingDocument, { id: 'no-such-recording' }, { token }))).toEqual(['NOT_FOUND']);
+    expect(codes(await gw.gql(DeleteEmgRecordingDocument, { id: 'no-such-recording' }, { token }))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('uploading and deleting need a signed-in user', async () => {

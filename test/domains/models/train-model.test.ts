@@ -165,12 +165,13 @@ describe.each(DATABASE_KINDS)('trainModel (%s)', (kind) => {
         auth ? { token } : {},
       );
 
-    it('NOT_FOUND for an unknown dataset', async () => {
-      for (const datasetId of ['999999', 'not-a-number']) {
-        const r = await train({ datasetId, target: 'Origin' });
-        expect(codes(r)).toEqual(['NOT_FOUND']);
-        expect(r.errors![0].message).toContain(datasetId);
-      }
+    it('NOT_FOUND for an unknown dataset, BAD_USER_INPUT for what is not a dataset id', async () => {
+      const r = await train({ datasetId: '999999', target: 'Origin' });
+      expect(codes(r)).toEqual(['NOT_FOUND']);
+      expect(r.errors![0].message).toContain('999999');
+      const malformed = await train({ datasetId: 'not-a-number', target: 'Origin' });
+      expect(codes(malformed)).toEqual(['BAD_USER_INPUT']);
+      expect(malformed.errors![0].message).toContain('not-a-number');
     });
 
     it('BAD_USER_INPUT naming an unknown target', async () => {
@@ -218,12 +219,12 @@ describe.each(DATABASE_KINDS)('trainModel (%s)', (kind) => {
       expect((await gw.gql(ModelRunsDocument, { datasetId: cars })).data!.modelRuns).toEqual([]);
     });
 
-    it('modelRun is null for an unknown or malformed id', async () => {
-      for (const id of ['00000000-0000-4000-8000-000000000000', 'nope', '']) {
-        const r = await gw.gql(ModelRunStatusDocument, { id });
-        expect(r.errors).toBeUndefined();
-        expect(r.data!.modelRun).toBeNull();
-      }
+    it('modelRun is null for an unknown id, BAD_USER_INPUT for a malformed one', async () => {
+      const r = await gw.gql(ModelRunStatusDocument, { id: '00000000-0000-4000-8000-000000000000' });
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.modelRun).toBeNull();
+      for (const id of ['nope', ''])
+        expect({ id, codes: codes(await gw.gql(ModelRunStatusDocument, { id })) }).toEqual({ id, codes: ['BAD_USER_INPUT'] });
     });
 
     it('BAD_USER_INPUT for modelRuns limit outside 1..500 and featureImportance topN below 1', async () => {

@@ -16,6 +16,7 @@ describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
     await gw.gateway.services.progress.seedSteps();
     token = await gw.token('alice');
     id = (await gw.gateway.services.datasets.create('numbers', 'x,y\n1,2\n3,4\n5,9')).id;
+    await gw.settled();
   });
   afterAll(async () => {
     await gw.close();
