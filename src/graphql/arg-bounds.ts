@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, MaxLength, Min, type ValidationOptions } from 'class-validator';
+import { IsInt, Matches, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 
 /**
  * Bounds shared by the `*.args.ts` classes. They are checked before any cache work (see
@@ -13,12 +13,18 @@ export const MAX_STRING_LENGTH = 1024;
 /** Any list argument without a bound of its own. */
 export const MAX_LIST_LENGTH = 1000;
 
-/** A serial id (datasets): 1 to 10 digits, so it fits PostgreSQL's integer. */
+/** PostgreSQL's integer, the type of serial ids: a larger id would fail in the database, not as input. */
+const MAX_SERIAL = 2_147_483_647;
+
+/** A serial id (datasets): digits from 1 to MAX_SERIAL. */
 export function SerialId(options?: ValidationOptions): PropertyDecorator {
-  return Matches(/^[1-9][0-9]{0,9}$/, {
-    message: ({ property, value }) => `${property} must be a dataset id (digits), got ${preview(value)}`,
-    ...options,
-  });
+  return ValidateBy(
+    {
+      name: 'serialId',
+      validator: { validate: (value) => typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value) && Number(value) <= MAX_SERIAL },
+    },
+    { message: ({ property, value }) => `${property} must be a dataset id (digits, at most ${MAX_SERIAL}), got ${preview(value)}`, ...options },
+  );
 }
 
 /** A UUID (model runs). */

@@ -80,13 +80,14 @@ describe.each(DATABASE_KINDS)('storing, listing and deleting EMG recordings (%s)
   });
 
   it('answers null for an unknown id, BAD_USER_INPUT for a malformed one', async () => {
-    for (const id of ['0'.repeat(64), sha256(Buffer.from('never uploaded')).toUpperCase()]) {
+    for (const id of ['0'.repeat(64), sha256(Buffer.from('never uploaded'))]) {
       const res = await gw.gql(EmgRecordingDocument, { id });
       expect(res.errors).toBeUndefined();
       expect(res.data!.emgRecording).toBeNull();
     }
-    // Not a recording id at all: refused before any lookup.
-    expect(codes(await gw.gql(EmgRecordingDocument, { id: 'not-a-hash' }))).toEqual(['BAD_USER_INPUT']);
+    // Not a recording id (ids are lowercase hex, as the gateway hands them out): refused before any lookup.
+    for (const id of ['not-a-hash', sha256(Buffer.from('never uploaded')).toUpperCase()])
+      expect({ id, codes: codes(await gw.gql(EmgRecordingDocument, { id })) }).toEqual({ id, codes: ['BAD_USER_INPUT'] });
   });
 
   it('deletes a recording: it is gone, and deleting it again is NOT_FOUND', async () => {
