@@ -13,6 +13,7 @@ describe('a request that asks not to use the cache', () => {
   beforeAll(async () => {
     gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_L1_MAX_BYTES: '0' });
     id = (await gw.gateway.services.datasets.create('numbers', 'x,y\n1,2\n3,4')).id;
+    await gw.settled();
   });
   afterAll(async () => {
     await gw?.close();

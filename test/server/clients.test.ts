@@ -57,6 +57,7 @@ describe('real clients against the gateway', () => {
     alice = await gw.token('alice');
     bob = await gw.token('bob');
     datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3')).id;
+    await gw.settled();
   });
   afterAll(async () => {
     await gw?.close();

@@ -34,6 +34,7 @@ describe('a browser app on another origin', () => {
     gw = await startTestGateway('pglite');
     await gw.gateway.services.progress.seedSteps();
     datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3')).id;
+    await gw.settled();
     gw.gateway.server.on('request', (req, res) => {
       if (req.method === 'GET' && req.url?.startsWith('/graphql?')) res.on('finish', () => statuses.push(res.statusCode));
     });

@@ -17,6 +17,7 @@ describe('HTTP caching, GET and persisted queries', () => {
     gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
     token = await gw.token('alice');
     id = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3')).id;
+    await gw.settled();
   });
   afterAll(async () => {
     await gw.close();
@@ -232,6 +233,7 @@ describe('CACHE_HTTP_MAX_AGE', () => {
     gw = await startTestGateway('pglite', { CACHE_HTTP_MAX_AGE: '600' });
     token = await gw.token('alice');
     await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3');
+    await gw.settled();
   });
   afterAll(async () => {
     await gw?.close();

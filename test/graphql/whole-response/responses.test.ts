@@ -107,6 +107,7 @@ describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
 
   it('computes once for a storm of 200 identical misses', async () => {
     const storm = (await gw.gateway.services.datasets.create('storm', 'x\n1\n2\n3')).id;
+    await gw.settled();
     const datasets = gw.gateway.services.datasets;
     const statistics = datasets.statistics.bind(datasets);
     let computations = 0;
