@@ -3,6 +3,7 @@ import { computeStatistics, statisticsFromChunks, tableFromChunks, tableFromReco
 import type { CellValue, ColumnInfo, ColumnType, Table } from '../../../../src/domains/datasets/table';
 import { vegaDataPath } from '../../../../src/domains/datasets/dataset.seed';
 import { tableOf } from '../helpers';
+import { seededRandom } from '../../../../src/lib/random';
 
 describe('computeStatistics', () => {
   it('matches hand-checked values for [1, 2, 3, 4]: quartiles 1.75, 2.5, 3.25 and sample std 1.2910', () => {
@@ -125,20 +126,8 @@ function toChunks(table: Table, rowsPerChunk: number): string[] {
   return chunks;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomTable(seed: number): Table {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const rowCount = Math.floor(next() * 300);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
   const numberCell = (): CellValue => {
@@ -175,7 +164,7 @@ describe('statisticsFromChunks (the miss path)', () => {
   it('equals computeStatistics over the same stored chunks, for 300 random tables and chunk sizes', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const table = randomTable(seed);
-      const chunks = toChunks(table, 1 + Math.floor(random(seed * 7)() * 120));
+      const chunks = toChunks(table, 1 + Math.floor(seededRandom(seed * 7)() * 120));
       // The old path: the whole Table, then statistics; toEqual tells 0 from -0, so values must be identical.
       const expected = computeStatistics(tableFromChunks(table.columns, chunks));
       const actual = statisticsFromChunks(table.columns, chunks);
