@@ -49,6 +49,16 @@ export class CircuitBreaker {
     if (this.current === 'closed' && this.failures >= this.threshold) this.open();
   }
 
+  /**
+   * Probes at once when the circuit is open: the connection is back (a reconnect, a failover
+   * to a new master), so waiting out the back-off would only delay the hits.
+   */
+  probeNow(): void {
+    if (this.current !== 'open') return;
+    clearTimeout(this.timer);
+    void this.runProbe();
+  }
+
   /** Stops probing (shutdown). */
   dispose(): void {
     clearTimeout(this.timer);

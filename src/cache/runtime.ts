@@ -189,6 +189,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       log({ circuit: state, previous }, `Redis circuit ${state}`);
     },
   });
+  for (const client of redis.clients) client.on('ready', () => breaker.probeNow());
   const shared = errorsAreMisses(redis, breaker, stats, opts.logger);
   // Administration and stats get a connection of their own: a SCAN or INFO must not be cut
   // off by the request path's timeout, nor queue behind requests.

@@ -44,4 +44,20 @@ describe('circuit breaker', () => {
     expect(states).toContain('half-open');
     breaker.dispose();
   });
+
+  it('probes at once when told the connection is back, instead of waiting out the back-off', async () => {
+    let probes = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 60_000, probe: async () => void probes++ });
+    breaker.failure();
+    expect(breaker.state).toBe('open');
+    breaker.probeNow();
+    await sleep(0);
+    expect(probes).toBe(1);
+    expect(breaker.state).toBe('closed');
+    // Closed: nothing to probe.
+    breaker.probeNow();
+    await sleep(0);
+    expect(probes).toBe(1);
+    breaker.dispose();
+  });
 });
