@@ -56,6 +56,12 @@ export interface RelayHealth {
   failures: number;
 }
 
+/** A mutation waiting for the log to be applied through target (null: what the next pass finds recorded). */
+interface Waiter {
+  target: number | null;
+  resolve: (applied: boolean) => void;
+}
+
 const MAX_BACKOFF_MS = 500;
 /** How long a relay waits for another gateway's relay to let go of the log, in milliseconds. */
 const LOCK_WAIT_MS = 100;
@@ -86,7 +92,7 @@ export class InvalidationRelay {
   private watermarkSeen: number | null = null;
   private runId: string | null = null;
   private lastCatchUp: RelayHealth['lastCatchUp'] = null;
-  private waiters: { target: number; resolve: (applied: boolean) => void }[] = [];
+  private waiters: Waiter[] = [];
 
   constructor(private readonly opts: InvalidationRelayOptions) {
     this.pollMs = opts.pollMs ?? 250;
@@ -128,10 +134,14 @@ export class InvalidationRelay {
    * timeoutMs (the records are applied later all the same). A mutation calls it after its commit.
    */
   async settle(timeoutMs: number): Promise<boolean> {
-    const { recorded } = await this.opts.log.position();
-    if (this.appliedThrough >= recorded) return true;
+    // Never rejects: a database that does not answer now leaves the target to the next pass that reads the log.
+    const recorded = await this.opts.log.position().then(
+      (p) => p.recorded,
+      () => null,
+    );
+    if (recorded !== null && this.appliedThrough >= recorded) return true;
     return new Promise((resolve) => {
-      const waiter = { target: recorded, resolve };
+      const waiter: Waiter = { target: recorded, resolve };
       this.waiters.push(waiter);
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -199,7 +209,8 @@ export class InvalidationRelay {
       if (this.failures > 0) this.opts.logger.info({ failures: this.failures }, 'invalidation relay applies again');
       this.failures = 0;
       this.retryAt = 0;
-      this.waiters = this.waiters.filter((w) => (w.target <= appliedThrough ? (w.resolve(true), false) : true));
+      for (const w of this.waiters) w.target ??= recorded;
+      this.waiters = this.waiters.filter((w) => (w.target! <= appliedThrough ? (w.resolve(true), false) : true));
       // Another gateway's relay holds the log: look again soon rather than at the next poll.
       if (outcome === 'busy' && this.waiters.length > 0) setTimeout(() => this.kick(), 20).unref();
     } catch (err) {

@@ -41,21 +41,37 @@ const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
  * startup after the migrations, so a domain that starts tracking a table needs no migration of its own.
  */
 export async function installInvalidationTriggers(db: Database, tables: readonly TrackedTable[]): Promise<void> {
+  // A restart finds its triggers in place: replacing them would lock every tracked table and
+  // can deadlock with another gateway's writes, so only what differs is (re)created.
+  const installed = new Set(
+    (
+      await db.query(
+        "SELECT c.relname || ' ' || t.tgname || ' ' || encode(t.tgargs, 'escape') AS sig FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'cache_log_%' AND c.relnamespace = current_schema()::regnamespace",
+      )
+    ).map((r) => r.sig as string),
+  );
   const statements: string[] = [];
   for (const t of tables) {
     // Declarations are ours, not input: a bad one is a programming error worth stopping for.
     for (const name of [t.table, t.idColumn, ...(t.ignoreColumns ?? [])])
       if (!IDENT.test(name)) throw new Error(`tracked table ${t.table}: "${name}" is not a plain identifier`);
     if (!TYPE.test(t.type)) throw new Error(`tracked table ${t.table}: "${t.type}" is not a GraphQL type name`);
-    const args = [t.type, t.idColumn, ...(t.ignoreColumns ?? [])].map(literal).join(', ');
+    const argList = [t.type, t.idColumn, ...(t.ignoreColumns ?? [])];
+    const args = argList.map(literal).join(', ');
     const on = `ON ${t.table}`;
     const fn = `FOR EACH STATEMENT EXECUTE FUNCTION cache_log_changes(${args})`;
-    statements.push(
-      `CREATE OR REPLACE TRIGGER cache_log_insert AFTER INSERT ${on} REFERENCING NEW TABLE AS cache_new ${fn}`,
-      `CREATE OR REPLACE TRIGGER cache_log_update AFTER UPDATE ${on} REFERENCING OLD TABLE AS cache_old NEW TABLE AS cache_new ${fn}`,
-      `CREATE OR REPLACE TRIGGER cache_log_delete AFTER DELETE ${on} REFERENCING OLD TABLE AS cache_old ${fn}`,
-    );
+    // tgargs holds each argument followed by a NUL, which encode(..., 'escape') shows as \000.
+    const present = (name: string) => installed.has(`${t.table} ${name} ${argList.map((a) => `${a}\\000`).join('')}`);
+    if (!present('cache_log_insert'))
+      statements.push(`CREATE OR REPLACE TRIGGER cache_log_insert AFTER INSERT ${on} REFERENCING NEW TABLE AS cache_new ${fn}`);
+    if (!present('cache_log_update'))
+      statements.push(
+        `CREATE OR REPLACE TRIGGER cache_log_update AFTER UPDATE ${on} REFERENCING OLD TABLE AS cache_old NEW TABLE AS cache_new ${fn}`,
+      );
+    if (!present('cache_log_delete'))
+      statements.push(`CREATE OR REPLACE TRIGGER cache_log_delete AFTER DELETE ${on} REFERENCING OLD TABLE AS cache_old ${fn}`);
   }
+  if (statements.length === 0) return;
   await db.transaction(async (tx) => {
     for (const sql of statements) await tx.exec(sql);
   });
