@@ -84,7 +84,7 @@ export class SqlInvalidationLog {
   constructor(private readonly db: Database) {}
 
   async applyPending(
-    apply: (records: LogRecord[]) => Promise<void>,
+    apply: (records: LogRecord[], previousSeq: number) => Promise<void>,
     opts: { limit: number; lockWaitMs: number },
   ): Promise<{ applied: number; lastSeq: number } | 'busy'> {
     const deadline = Date.now() + opts.lockWaitMs;
@@ -95,7 +95,8 @@ export class SqlInvalidationLog {
         const lock = await tx.query("SELECT 1 FROM gateway_meta WHERE key = 'cache_log_lock' FOR UPDATE SKIP LOCKED");
         if (lock.length === 0) return 'busy' as const;
         const pending = await tx.query<{ id: number }>('SELECT id FROM cache_invalidation_log WHERE seq IS NULL ORDER BY id LIMIT $1', [opts.limit]);
-        if (pending.length === 0) return { applied: 0, lastSeq: await lastSeqIn(tx) };
+        const previousSeq = await lastSeqIn(tx);
+        if (pending.length === 0) return { applied: 0, lastSeq: previousSeq };
         const records = await tx.query<{ seq: number; changes: LoggedEntity[] }>(
           `WITH numbered AS (
              SELECT id, nextval('cache_invalidation_seq') AS seq FROM (SELECT id FROM cache_invalidation_log WHERE id = ANY($1) ORDER BY id) AS o
@@ -107,7 +108,7 @@ export class SqlInvalidationLog {
         );
         records.sort((a, b) => a.seq - b.seq);
         // Marked applied only if apply resolves: a throw rolls the numbering back with the rest.
-        await apply(records);
+        await apply(records, previousSeq);
         return { applied: records.length, lastSeq: records[records.length - 1].seq };
       });
       if (outcome !== 'busy' || Date.now() >= deadline) return outcome;
