@@ -1023,9 +1023,10 @@ async function selfTest(): Promise<void> {
   let failed = 0;
   for (const c of cases) {
     say(`self-test: plant ${c.plant}, expecting ${c.expect} in ${c.phases.join(', ')}`);
-    // Up to a minute of load, ended as soon as the failure the plant causes shows.
+    // A healthy phase runs up to a minute of load, ended as soon as the failure the plant causes
+    // shows; a fault phase runs its fault once, at twice the profile's length.
     const shows = (s: PhaseStats) => (c.expect === 'private leaks' ? s.leaks > 0 : s.staleEvents.some((e) => e.ms > HEALTHY_ALLOWANCE_MS));
-    const results = await check(c.plant, c.phases, 0, 60_000, shows);
+    const results = await check(c.plant, c.phases, 0, c.phases[0] === 'healthy' ? 60_000 : 2 * profile.phaseMs, shows);
     process.stdout.write(`\n${table(results)}\n\n`);
     // Caught means the failure the plant causes, not any failure: a loaded machine may add others.
     const caught = results.some((s) => (c.expect === 'private leaks' ? s.leaks > 0 : s.staleBeyond > 0));
