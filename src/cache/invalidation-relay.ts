@@ -96,6 +96,7 @@ export class InvalidationRelay {
   private runId: string | null = null;
   private lastCatchUp: RelayHealth['lastCatchUp'] = null;
   private waiters: Waiter[] = [];
+  private readonly generationListeners = new Set<(generation: number) => void>();
 
   constructor(private readonly opts: InvalidationRelayOptions) {
     this.pollMs = opts.pollMs ?? 250;
@@ -157,6 +158,15 @@ export class InvalidationRelay {
       };
       this.kick();
     });
+  }
+
+  /**
+   * Calls listener each time this process moves to a new cache generation (every older entry is
+   * then a miss), whether its own relay moved it or another gateway's did. Returns the unsubscribe.
+   */
+  onNewGeneration(listener: (generation: number) => void): () => void {
+    this.generationListeners.add(listener);
+    return () => this.generationListeners.delete(listener);
   }
 
   health(): RelayHealth {
@@ -286,6 +296,14 @@ export class InvalidationRelay {
     if (generation === (this.opts.space.generation ?? 0)) return;
     this.opts.logger.warn({ from: this.opts.space.generation ?? 0, to: generation }, why);
     this.opts.space.generation = generation;
+    for (const listener of this.generationListeners) {
+      try {
+        listener(generation);
+      } catch (err) {
+        // A listener's bug must not stop the relay: it is what keeps the cache consistent.
+        this.opts.logger.warn({ err: (err as Error).message }, 'a new-generation listener failed');
+      }
+    }
   }
 
   private async prune(): Promise<void> {
