@@ -158,9 +158,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const invalidator: TagInvalidator = {
     async invalidate(tags) {
       if (await cache.invalidations.settle(config.CACHE_INVALIDATION_WAIT_MS)) return 'APPLIED';
-      // Committed but not applied yet: this process, at least, treats what the writer changed as changed.
+      // Committed but not applied yet (the database or the log's lock is slow or unreachable): this
+      // process treats what the writer changed as changed, and gives those tags new versions in
+      // Redis itself, so no instance serves the old values once it answers. The relay applies the
+      // record all the same when it can (a second new version changes nothing).
       cache.values.holdUnapplied(tags);
       void cache.invalidations.settle(HOLD_PENDING_MS).finally(() => cache.values.releaseUnapplied(tags));
+      await cache.values.invalidate(tags);
       return 'PENDING';
     },
   };
