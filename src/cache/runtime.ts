@@ -10,7 +10,7 @@ import { type KeySpace, persistedQueryKey } from './keys';
 import { MemoryStore } from './memory-store';
 import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './redis-store';
 import { RedisInvalidationSink } from './redis-invalidation-sink';
-import { connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
+import { closeRedis, connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
 import { ResponseStore } from './response-store';
 import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
@@ -285,7 +285,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       // Closing the subscription on purpose is not the loss TieredStore warns about.
       tiered?.dispose();
       subscriber?.disconnect();
-      await adminClient.quit().catch(() => adminClient.disconnect());
+      await closeRedis(adminClient);
       await redis.close();
     },
   };

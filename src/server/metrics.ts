@@ -59,6 +59,11 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
     help: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES',
     registers,
   });
+  const computations = new Counter({
+    name: 'cachegate_cache_computations_total',
+    help: 'Values computed after a miss (with leases, one per key across the instances)',
+    registers,
+  });
   const stale = new Counter({ name: 'cachegate_cache_stale_served_total', help: 'Stale values served within their swr window', registers });
   const duration = new BucketHistogram(
     'cachegate_cache_lookup_duration_seconds',
@@ -140,6 +145,9 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
         return;
       case 'stale':
         stale.inc();
+        return;
+      case 'compute':
+        computations.inc();
         return;
     }
   });
