@@ -141,6 +141,17 @@ const schema = z.object({
   QUERY_MAX_TOKENS: int(100).default(5000),
   /** Field selections of one operation once fragments are expanded. */
   QUERY_MAX_FIELDS: int(1).default(1000),
+  /**
+   * Cost points (the guard's, as in `extensions.cost`) an anonymous caller (per client address)
+   * or a user may spend per RATE_LIMIT_WINDOW_MS, across every instance; a request that executes
+   * is charged its cost, a whole-response hit nothing. Past it: 429 with Retry-After. 0 turns
+   * rate limiting off.
+   */
+  RATE_LIMIT_POINTS: int(0).default(100_000),
+  /** An admin's cost points per window (higher: administration and dashboards). */
+  RATE_LIMIT_ADMIN_POINTS: int(0).default(1_000_000),
+  /** Length of one rate-limit window in milliseconds (fixed windows, the same on every instance). */
+  RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   /** Items a list field without a `limit`, `ids` or `topN` argument is charged for. */
   QUERY_DEFAULT_LIST_SIZE: int(1).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -39,6 +39,7 @@ import { createCors } from './cors';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
+import { RateLimiter } from './rate-limit';
 import { setPretenuring } from './v8-tuning';
 
 export interface Gateway {
@@ -166,7 +167,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: 'admin' }),
     entityTag: (typename, id) => (entityTagOf[typename] ?? ((i: string) => entityTag(typename, i)))(id),
   });
-  const metrics = createMetrics(cache);
+  const rateLimit =
+    config.RATE_LIMIT_POINTS > 0
+      ? new RateLimiter(cache.windowCounters(config.RATE_LIMIT_WINDOW_MS), {
+          points: config.RATE_LIMIT_POINTS,
+          adminPoints: Math.max(config.RATE_LIMIT_ADMIN_POINTS, config.RATE_LIMIT_POINTS),
+        })
+      : undefined;
+  const metrics = createMetrics(cache, rateLimit);
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
 
   const guard = new RequestGuard(schema, {
@@ -218,6 +226,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     uploadBodyLimitBytes: config.UPLOAD_BODY_LIMIT_BYTES,
     debug: config.CACHE_DEBUG,
+    rateLimit,
     createContext: (user: User | undefined, mode: CacheMode) => ({
       user,
       services,

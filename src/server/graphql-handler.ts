@@ -8,11 +8,12 @@ import type { AppContext } from '../domains/context';
 import { CacheFlagError, cacheModeOf, requestedCacheMode, strictestCacheMode } from '../graphql/cache-mode';
 import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
 import type { User } from '../identity';
-import { ClientError } from '../lib/errors';
+import { ClientError, RateLimitedError } from '../lib/errors';
 import { authenticate } from './auth';
 import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText } from './graphql-request';
 import { sendJson } from './http';
 import { contentTypeOf, GRAPHQL_RESPONSE_JSON, negotiate, type ResponseMediaType } from './media-types';
+import { type RateDecision, rateLimitHeaders, type RateLimiter } from './rate-limit';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<AppContext>;
@@ -34,6 +35,8 @@ export interface GraphQLHandlerDeps {
   httpMaxAgeSeconds: number;
   /** CACHE_DEBUG: responses say in extensions.cache how the cache served them. */
   debug: boolean;
+  /** Cost points per identity per window (RATE_LIMIT_POINTS); absent: no rate limit. */
+  rateLimit?: RateLimiter;
   createContext(user: User | undefined, mode: CacheMode): AppContext;
 }
 
@@ -54,6 +57,8 @@ interface Prepared {
   textBytes?: number;
   /** The cache mode the request asks for in itself (use_cache, extensions.useCache); undefined when it says nothing. */
   requestedMode?: CacheMode;
+  /** The operation's cost in points (the guard's), what executing it is charged. */
+  cost?: number;
 }
 
 /**
@@ -155,19 +160,55 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     // The mode the rate limits read too: anything but 'normal' computes, so it counts as a miss.
     const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
-    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode))
-      return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
+    const limiter = deps.rateLimit;
+    // What executing costs: the guard's points (a forced refresh executes, so it pays them too).
+    const cost = prep.cost ?? 1;
+    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) {
+      if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
+      return limiter.charge(req, user, cost).then((decision) => {
+        if (!decision.allowed) return sendRateLimited(res, type, decision);
+        setRateHeaders(res, decision);
+        return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
+      });
+    }
     const key = responses.keyFor(candidate, user);
     const now = Date.now();
     const hit = mode === 'normal' ? responses.peek(key, now) : undefined;
-    if (hit) return sendHit(req, res, hit, now, type, candidate);
-    return responses
-      .lookup(candidate, key, mode)
-      .then((found) =>
-        'hit' in found
-          ? sendHit(req, res, found.hit, Date.now(), type, candidate)
-          : execute(req, res, prep.parsed, user, mode, found.pending, type, candidate),
-      );
+    if (hit) return admitHit(req, res, user, type) ? sendHit(req, res, hit, now, type, candidate) : undefined;
+    // A miss is charged once the lookup knows it is one, before any tag version is written.
+    let refused: RateDecision | undefined;
+    const chargeMiss = limiter
+      ? async () => {
+          const decision = await limiter.charge(req, user, cost);
+          if (!decision.allowed) {
+            refused = decision;
+            throw new RateLimitedError('rate limited');
+          }
+          setRateHeaders(res, decision);
+        }
+      : undefined;
+    return responses.lookup(candidate, key, mode, chargeMiss).then(
+      (found) => {
+        if (!('hit' in found)) return execute(req, res, prep.parsed, user, mode, found.pending, type, candidate);
+        if (admitHit(req, res, user, type)) sendHit(req, res, found.hit, Date.now(), type, candidate);
+      },
+      (err) => {
+        if (refused && err instanceof RateLimitedError) return sendRateLimited(res, type, refused);
+        throw err;
+      },
+    );
+  }
+
+  /** A hit costs no points; it is refused only to an identity this process knows has none left. False when refused (answered). */
+  function admitHit(req: IncomingMessage, res: ServerResponse, user: User | undefined, type: ResponseMediaType): boolean {
+    if (!deps.rateLimit) return true;
+    const decision = deps.rateLimit.admitHit(req, user);
+    if (!decision.allowed) {
+      sendRateLimited(res, type, decision);
+      return false;
+    }
+    setRateHeaders(res, decision);
+    return true;
   }
 
   /**
@@ -254,7 +295,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         return { parsed: single, reject: { status: 400, message: err.message, code: err.code, details: err.details }, remember: true };
       throw err;
     }
-    const { op, candidate } = prepared;
+    const { op, candidate, cost } = prepared;
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
       return {
         parsed: single,
@@ -263,7 +304,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         remember: true,
       };
     }
-    return { parsed: single, op, candidate, remember: true, requestedMode };
+    return { parsed: single, op, candidate, remember: true, requestedMode, cost };
   }
 
   async function execute(
@@ -407,6 +448,29 @@ function sendErrors(
     { errors: [{ message, extensions: { ...details, code } }] },
     { 'content-type': contentTypeOf(type), 'cache-control': 'no-store', vary: varyOf(res, 'Accept'), ...extraHeaders },
   );
+}
+
+/**
+ * 429: the identity's points for this window are spent. The error carries the limit, what is
+ * left and when the window resets, as the RateLimit and Retry-After headers do.
+ */
+function sendRateLimited(res: ServerResponse, type: ResponseMediaType, d: RateDecision): void {
+  const retryAfter = Math.max(1, Math.ceil((d.resetAt - Date.now()) / 1000));
+  sendErrors(
+    res,
+    type,
+    429,
+    `rate limit reached: this request costs ${d.cost} points and ${d.remaining} of ${d.limit} are left in this window; retry in ${retryAfter} s`,
+    'RATE_LIMITED',
+    rateLimitHeaders(d),
+    {
+      rateLimit: { limit: d.limit, remaining: d.remaining, cost: d.cost, resetAt: new Date(d.resetAt).toISOString(), retryAfterSeconds: retryAfter },
+    },
+  );
+}
+
+function setRateHeaders(res: ServerResponse, d: RateDecision): void {
+  for (const [name, value] of Object.entries(rateLimitHeaders(d))) res.setHeader(name, value);
 }
 
 /** A browser navigating to the URL (Accept names HTML), not a GraphQL client. */

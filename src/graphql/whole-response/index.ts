@@ -80,18 +80,24 @@ export class WholeResponseCache {
    * The plan of a request's operation and, when its whole response may be cached, the candidate.
    * Throws the guard's refusal (BAD_USER_INPUT, QUERY_TOO_COMPLEX) before any key is built.
    */
-  prepare(body: { query: string; operationName?: string; variables?: Record<string, unknown> }): { op?: OperationPlan; candidate?: Candidate } {
+  prepare(body: { query: string; operationName?: string; variables?: Record<string, unknown> }): {
+    op?: OperationPlan;
+    candidate?: Candidate;
+    /** The operation's cost in points (the guard's), when it could be computed. */
+    cost?: number;
+  } {
     const plan = this.planner.plan(body.query);
     if (plan.refused) throw plan.refused;
-    if (plan.document) this.opts.guard?.analyze(plan.document, body.operationName, body.variables);
+    const cost = plan.document ? this.opts.guard?.analyze(plan.document, body.operationName, body.variables)?.requestedQueryCost : undefined;
     const op = plan.operations?.get(body.operationName ?? '');
-    if (!op || op.ineligible) return { op };
+    if (!op || op.ineligible) return { op, cost };
     const known = op.staticTags(body.variables);
-    if (!known) return { op };
+    if (!known) return { op, cost };
     const parts = { documentHash: plan.hash, operationName: body.operationName, variables: canonicalJson(known.coerced) };
     const staticTags = [...known.tags].sort();
     return {
       op,
+      cost,
       candidate: {
         op,
         parts,
@@ -125,7 +131,13 @@ export class WholeResponseCache {
    * The entry when it is current (mode 'normal'); otherwise the miss, with the static tags'
    * versions settled (read along with the entry, created where missing) before execution.
    */
-  async lookup(candidate: Candidate, key: string, mode: CacheMode): Promise<{ hit: ResponseEntry } | { pending: PendingResponse }> {
+  async lookup(
+    candidate: Candidate,
+    key: string,
+    mode: CacheMode,
+    /** Called once it is a miss, before anything is written (a rate limit's charge); throwing stops the miss there. */
+    beforeMiss?: () => Promise<void>,
+  ): Promise<{ hit: ResponseEntry } | { pending: PendingResponse }> {
     const { values } = this.opts;
     let seen: (string | null | undefined)[];
     if (mode === 'normal') {
@@ -133,6 +145,7 @@ export class WholeResponseCache {
       if (found.hit) return { hit: found.hit };
       seen = candidate.staticTagKeys.map((k) => (found.versionsRead.has(k) ? (found.versionsRead.get(k)?.toString() ?? null) : undefined));
     } else seen = candidate.staticTags.map(() => undefined);
+    await beforeMiss?.();
     const unread = candidate.staticTags.filter((_, i) => seen[i] === undefined);
     if (unread.length > 0) {
       const read = await values.readVersions(unread);
