@@ -98,6 +98,12 @@ const schema = z.object({
    * database; this instance's own invalidations reach it at once, other instances' do not.
    */
   CACHE_OUTAGE_TTL_MS: int(0, 60_000).default(1000),
+  /**
+   * Keys one request may write to the cache: field entries, tag versions it creates, its whole
+   * response. Past it, values are computed and answered but not stored (a request over many ids
+   * cannot fill Redis). 0: no bound.
+   */
+  CACHE_MAX_KEYS_PER_REQUEST: int(0).default(500),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */

@@ -11,6 +11,7 @@ import { schemaVersionOf } from '../cache/keys';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import { type CacheMode, TaggedCache, type TaggedCacheOptions } from '../cache/tagged-cache';
 import { TieredStore } from '../cache/tiered-store';
+import type { WriteBudget } from '../cache/write-budget';
 import { InvalidationRelay, type InvalidationRelayOptions } from '../cache/invalidation-relay';
 import { entityTag, type Tag, typeTag } from '../cache/tags';
 import type { Config } from '../config';
@@ -63,7 +64,7 @@ export interface GatewayParts {
   wholeResponses(opts: WholeResponseOptions): WholeResponseCache;
   /** values: the field cache, for compositions that write tag versions themselves (planted bugs). */
   bindInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator, values: TaggedCache): void;
-  requestCache(values: TaggedCache, mode: CacheMode): RequestCache;
+  requestCache(values: TaggedCache, mode: CacheMode, budget?: WriteBudget): RequestCache;
   /** The relay of the invalidation log; undefined composes a gateway that commits but never applies (a crash after commit). */
   relay(opts: InvalidationRelayOptions): InvalidationRelay | undefined;
   /** The in-process tier in front of Redis (when CACHE_L1_MAX_BYTES > 0). */
@@ -74,7 +75,7 @@ const defaultParts: GatewayParts = {
   taggedCache: (opts) => new TaggedCache(opts),
   wholeResponses: (opts) => new WholeResponseCache(opts),
   bindInvalidation: applyInvalidation,
-  requestCache: (values, mode) => new RequestCache(values, mode),
+  requestCache: (values, mode, budget) => new RequestCache(values, mode, true, budget),
   relay: (opts) => new InvalidationRelay(opts),
   tieredStore: (args) => new TieredStore(...args),
 };
@@ -227,11 +228,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     uploadBodyLimitBytes: config.UPLOAD_BODY_LIMIT_BYTES,
     debug: config.CACHE_DEBUG,
     rateLimit,
-    createContext: (user: User | undefined, mode: CacheMode) => ({
+    maxKeysPerRequest: config.CACHE_MAX_KEYS_PER_REQUEST,
+    createContext: (user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined) => ({
       user,
       services,
       loaders: loadersFor(),
-      cache: parts.requestCache(cache.values, mode),
+      cache: parts.requestCache(cache.values, mode, budget),
     }),
   });
 

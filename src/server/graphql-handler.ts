@@ -4,6 +4,7 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import type { PersistedQueryStore } from '../cache/runtime';
 import type { CacheMode } from '../cache/tagged-cache';
+import { WriteBudget } from '../cache/write-budget';
 import type { AppContext } from '../domains/context';
 import { CacheFlagError, cacheModeOf, requestedCacheMode, strictestCacheMode } from '../graphql/cache-mode';
 import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
@@ -37,8 +38,13 @@ export interface GraphQLHandlerDeps {
   debug: boolean;
   /** Cost points per identity per window (RATE_LIMIT_POINTS); absent: no rate limit. */
   rateLimit?: RateLimiter;
-  createContext(user: User | undefined, mode: CacheMode): AppContext;
+  /** CACHE_MAX_KEYS_PER_REQUEST: keys (entries, tag versions) one request may write; 0: no bound. */
+  maxKeysPerRequest: number;
+  createContext(user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined): AppContext;
 }
+
+/** Who sent a request, settled before its body is read: a verified user, anonymous, or a token refused. */
+type Caller = { user: User | undefined } | { refused: ClientError };
 
 /** Requests longer than this are not remembered (their text would crowd out many small ones). */
 const MAX_REMEMBERED_TEXT = 64 * 1024;
@@ -81,29 +87,45 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     url: string,
     fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
   ): void {
-    // An anonymous caller cannot upload, so its body is refused with 413 as soon as it streams
-    // past the small limit; a caller with a token may send an upload, and a large body that
-    // turns out not to be a mutation is refused once read (answerPrepared).
-    const limit = header(req, 'authorization') ? deps.uploadBodyLimitBytes : deps.bodyLimitBytes;
+    // The token is verified before the body is read: only a verified caller may stream a body
+    // past the small limit (an upload), and anyone else's is refused with 413 as soon as it
+    // streams past it, never after buffering. A large body that turns out not to be a mutation
+    // is refused once read (answerPrepared).
+    const authorization = header(req, 'authorization');
+    if (!authorization) return readThen(req, res, url, fail, deps.bodyLimitBytes, { user: undefined });
+    authenticate(authorization, deps.jwtSecret, { requireExp: deps.requireExp }).then(
+      (user) => readThen(req, res, url, fail, deps.uploadBodyLimitBytes, { user }),
+      (err) => (err instanceof ClientError ? readThen(req, res, url, fail, deps.bodyLimitBytes, { refused: err }) : fail(req, res, err)),
+    );
+  };
+
+  function readThen(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
+    limit: number,
+    caller: Caller,
+  ): void {
     readRequestText(
       req,
       url,
       (err, text) => {
         if (err) return fail(req, res, err);
         try {
-          answer(req, res, text!)?.catch((e) => fail(req, res, e));
+          answer(req, res, text!, caller)?.catch((e) => fail(req, res, e));
         } catch (e) {
           fail(req, res, e);
         }
       },
       limit,
     );
-  };
+  }
 
   // The steps below return a promise only when they have to wait: a hit from the in-process
   // tier is answered within the request's 'end' event, with no microtask.
 
-  function answer(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> | void {
+  function answer(req: IncomingMessage, res: ServerResponse, text: string, caller: Caller): Promise<void> | void {
     const type = negotiate(header(req, 'accept'));
     if (type === undefined) {
       return sendJson(
@@ -113,19 +135,14 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         { 'cache-control': 'no-store', vary: varyOf(res, 'Accept') },
       );
     }
-    const authorization = header(req, 'authorization');
-    if (!authorization) return answerFor(req, res, text, undefined, type);
-    return authenticate(authorization, deps.jwtSecret, { requireExp: deps.requireExp }).then(
-      (user) => answerFor(req, res, text, user, type),
-      (err) => {
-        if (!(err instanceof ClientError)) throw err;
-        // GraphQL over HTTP: a request error. The GraphQL response type says so with its status
-        // (Apollo Client 4 still reads the body as GraphQL errors); plain JSON answers 200, as
-        // legacy clients expect of every well-formed request. Both carry the code.
-        const status = type === GRAPHQL_RESPONSE_JSON ? 401 : 200;
-        return sendErrors(res, type, status, err.message, err.code, { 'www-authenticate': 'Bearer error="invalid_token"' });
-      },
-    );
+    if ('refused' in caller) {
+      // GraphQL over HTTP: a request error. The GraphQL response type says so with its status
+      // (Apollo Client 4 still reads the body as GraphQL errors); plain JSON answers 200, as
+      // legacy clients expect of every well-formed request. Both carry the code.
+      const status = type === GRAPHQL_RESPONSE_JSON ? 401 : 200;
+      return sendErrors(res, type, status, caller.refused.message, caller.refused.code, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
+    return answerFor(req, res, text, caller.user, type);
   }
 
   function answerFor(req: IncomingMessage, res: ServerResponse, text: string, user: User | undefined, type: ResponseMediaType): Promise<void> | void {
@@ -161,14 +178,15 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
     const limiter = deps.rateLimit;
+    const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
     // What executing costs: the guard's points (a forced refresh executes, so it pays them too).
     const cost = prep.cost ?? 1;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) {
-      if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
+      if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
       return limiter.charge(req, user, cost).then((decision) => {
         if (!decision.allowed) return sendRateLimited(res, type, decision);
         setRateHeaders(res, decision);
-        return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
+        return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
       });
     }
     const key = responses.keyFor(candidate, user);
@@ -187,9 +205,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
           setRateHeaders(res, decision);
         }
       : undefined;
-    return responses.lookup(candidate, key, mode, chargeMiss).then(
+    return responses.lookup(candidate, key, mode, chargeMiss, budget).then(
       (found) => {
-        if (!('hit' in found)) return execute(req, res, prep.parsed, user, mode, found.pending, type, candidate);
+        if (!('hit' in found)) return execute(req, res, prep.parsed, user, mode, found.pending, type, candidate, budget);
         if (admitHit(req, res, user, type)) sendHit(req, res, found.hit, Date.now(), type, candidate);
       },
       (err) => {
@@ -316,8 +334,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     pending: PendingResponse | undefined,
     type: ResponseMediaType,
     candidate: Candidate | undefined,
+    budget: WriteBudget | undefined,
   ): Promise<void> {
-    const context = deps.createContext(user, mode);
+    const context = deps.createContext(user, mode, budget);
     // Apollo is told the type already negotiated, so an executed response is labelled as a hit would be.
     const headers = new HeaderMap([
       ['content-type', 'application/json'],

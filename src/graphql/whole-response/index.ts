@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { canonicalJson, type KeySpace, responseKey, type ResponseKeyParts } from '../../cache/keys';
 import { etagOf, type ResponseEntry, type ResponseStore } from '../../cache/response-store';
 import type { CacheMode, TaggedCache } from '../../cache/tagged-cache';
+import type { WriteBudget } from '../../cache/write-budget';
 import type { User } from '../../identity';
 import type { RequestCache } from '../request-cache';
 import type { RequestGuard } from '../guard';
@@ -137,6 +138,8 @@ export class WholeResponseCache {
     mode: CacheMode,
     /** Called once it is a miss, before anything is written (a rate limit's charge); throwing stops the miss there. */
     beforeMiss?: () => Promise<void>,
+    /** Keys the request may write: the entry and the static tags' versions it must create; past it, the response is not stored. */
+    budget?: WriteBudget,
   ): Promise<{ hit: ResponseEntry } | { pending: PendingResponse }> {
     const { values } = this.opts;
     let seen: (string | null | undefined)[];
@@ -152,7 +155,12 @@ export class WholeResponseCache {
       let j = 0;
       seen = seen.map((v) => (v === undefined ? read[j++] : v));
     }
-    const staticVersions = await values.ensureVersions(candidate.staticTags, seen as (string | null)[]);
+    const missing = seen.filter((v) => v === null).length;
+    // Past the budget nothing is created, and the unknown versions keep the response from being stored.
+    const staticVersions =
+      budget && !budget.take(missing + 1)
+        ? (seen as (string | null)[])
+        : await values.ensureVersions(candidate.staticTags, seen as (string | null)[]);
     return { pending: { key, candidate, staticVersions } };
   }
 
