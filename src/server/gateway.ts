@@ -41,6 +41,7 @@ import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
 import { RateLimiter } from './rate-limit';
+import { OffThreadJson } from './json-off-thread';
 import { setPretenuring } from './v8-tuning';
 
 export interface Gateway {
@@ -215,6 +216,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   await apollo.start();
 
+  const largeBodies = new OffThreadJson();
   const handleGraphQL = createGraphQLHandler({
     apollo,
     responses,
@@ -229,6 +231,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     debug: config.CACHE_DEBUG,
     rateLimit,
     maxKeysPerRequest: config.CACHE_MAX_KEYS_PER_REQUEST,
+    largeBodies,
     createContext: (user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined) => ({
       user,
       services,
@@ -314,6 +317,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await apollo.stop();
+      await largeBodies.close();
       await closeDomains();
       await cache.close();
       if (!opts.db) await db.close();

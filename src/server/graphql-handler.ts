@@ -11,8 +11,9 @@ import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, Respon
 import type { User } from '../identity';
 import { ClientError, RateLimitedError } from '../lib/errors';
 import { authenticate } from './auth';
-import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText } from './graphql-request';
-import { sendJson } from './http';
+import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText, requestOf } from './graphql-request';
+import { HttpError, sendJson } from './http';
+import type { OffThreadJson } from './json-off-thread';
 import { contentTypeOf, GRAPHQL_RESPONSE_JSON, negotiate, type ResponseMediaType } from './media-types';
 import { type RateDecision, rateLimitHeaders, type RateLimiter } from './rate-limit';
 
@@ -38,6 +39,8 @@ export interface GraphQLHandlerDeps {
   debug: boolean;
   /** Cost points per identity per window (RATE_LIMIT_POINTS); absent: no rate limit. */
   rateLimit?: RateLimiter;
+  /** Parses bodies past bodyLimitBytes (a verified caller's uploads) off the event loop. */
+  largeBodies: OffThreadJson;
   /** CACHE_MAX_KEYS_PER_REQUEST: keys (entries, tag versions) one request may write; 0: no bound. */
   maxKeysPerRequest: number;
   createContext(user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined): AppContext;
@@ -110,16 +113,36 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     readRequestText(
       req,
       url,
-      (err, text) => {
+      (err, text, large) => {
         if (err) return fail(req, res, err);
         try {
-          answer(req, res, text!, caller)?.catch((e) => fail(req, res, e));
+          const answered = large ? answerLarge(req, res, large, caller) : answer(req, res, text!, caller);
+          answered?.catch((e) => fail(req, res, e));
         } catch (e) {
           fail(req, res, e);
         }
       },
       limit,
+      deps.bodyLimitBytes,
     );
+  }
+
+  /**
+   * A body past the small limit, which only a verified caller may send (an upload): parsed in a
+   * worker, and refused there already when it names no mutation, so its variables never reach
+   * JSON.parse on the event loop.
+   */
+  async function answerLarge(req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): Promise<void> {
+    const type = negotiate(header(req, 'accept'));
+    if (type === undefined || !('user' in caller)) return answer(req, res, '', caller);
+    const bytes = body.length;
+    const parsed = await deps.largeBodies.parse(body);
+    if (parsed.kind === 'invalid') throw new HttpError(400, 'request body is not valid JSON');
+    if (parsed.kind === 'not-a-mutation')
+      return sendErrors(res, type, 413, `a query's body may be at most ${deps.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE');
+    const fresh = await prepare('POST', () => requestOf(parsed.value));
+    fresh.textBytes = bytes;
+    return answerPrepared(req, res, fresh, caller.user, type);
   }
 
   // The steps below return a promise only when they have to wait: a hit from the in-process
@@ -150,7 +173,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const memo = method === 'POST' ? preparedPost : preparedGet;
     const prep = memo.get(text);
     if (prep) return answerPrepared(req, res, prep, user, type);
-    return prepare(method, text).then((fresh) => {
+    return prepare(method, () => parseRequestText(method, text)).then((fresh) => {
       fresh.textBytes = text.length;
       if (fresh.remember && text.length <= MAX_REMEMBERED_TEXT) memo.set(text, fresh);
       return answerPrepared(req, res, fresh, user, type);
@@ -271,8 +294,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     return Math.min(deps.httpMaxAgeSeconds, candidate.op.httpTtlSeconds ?? 0);
   }
 
-  async function prepare(method: string, text: string): Promise<Prepared> {
-    const parsed = parseRequestText(method, text);
+  async function prepare(method: string, parse: () => ParsedRequest): Promise<Prepared> {
+    const parsed = parse();
     if (parsed.kind !== 'single') return { parsed, remember: true };
     const body = { ...parsed.body };
     let requestedMode: CacheMode | undefined;

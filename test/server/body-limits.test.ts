@@ -8,6 +8,7 @@ import { postRaw } from '../helpers/http';
  * verified caller may stream past BODY_LIMIT_BYTES (an upload); a forged or expired token is
  * held to the anonymous limit and refused with 413 while its body streams, never after
  * buffering it (test/server/http.test.ts covers the anonymous caller and the declared length).
+ * A body past the small limit is parsed in a worker (src/server/json-off-thread.ts).
  */
 describe('body limits by verified caller', () => {
   let gw: TestGateway;
@@ -57,6 +58,18 @@ describe('body limits by verified caller', () => {
     const res = await streamUnfinished(`Bearer ${await token()}`);
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it("parses a verified user's large body off the event loop: not JSON is a 400, a query is a 413 with nothing executed", async () => {
+    const token = await gw.token('alice');
+    const notJson = await postRaw(gw.url, `{"query": "mutation { x }", ${'x'.repeat(100 * 1024)}`, { authorization: `Bearer ${token}` });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.errors[0].extensions.code).toBe('BAD_REQUEST');
+    const query = JSON.stringify({ query: 'query($x: String) { datasets { id } }', variables: { x: 'a'.repeat(100 * 1024) } });
+    const refused = await postRaw(gw.url, query, { authorization: `Bearer ${token}` });
+    expect(refused.status).toBe(413);
+    expect(refused.json.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(refused.json.data).toBeUndefined();
   });
 
   it('lets a verified user upload a body past the small limit (a mutation)', async () => {
