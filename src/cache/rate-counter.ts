@@ -55,6 +55,11 @@ export class WindowCounters {
     const window = Math.floor(now / this.opts.windowMs);
     const resetAt = (window + 1) * this.opts.windowMs;
     const addWithin = this.opts.store?.addWithin;
+    // What this process knows is a floor of what was spent (counts only grow within a window):
+    // a charge it already knows to be too much is refused without a round trip, or a write.
+    const mine = this.local.get(identity);
+    const knownUsed = mine?.window === window ? mine.used : 0;
+    if (knownUsed + points > limit) return { allowed: false, used: knownUsed, resetAt, shared: false };
     if (addWithin) {
       // The key outlives its window a little: a charge made at its very end still finds it.
       const shared = await addWithin.call(this.opts.store, rateKey(this.opts.space, identity, window), points, limit, resetAt - now + 1000);
@@ -64,11 +69,8 @@ export class WindowCounters {
       }
       this.fallbacks++;
     }
-    const mine = this.local.get(identity);
-    const used = mine?.window === window ? mine.used : 0;
-    if (used + points > limit) return { allowed: false, used, resetAt, shared: false };
-    this.local.set(identity, { window, used: used + points });
-    return { allowed: true, used: used + points, resetAt, shared: false };
+    this.local.set(identity, { window, used: knownUsed + points });
+    return { allowed: true, used: knownUsed + points, resetAt, shared: false };
   }
 
   /**

@@ -200,10 +200,12 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     // The mode the rate limits read too: anything but 'normal' computes, so it counts as a miss.
     const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
-    const limiter = deps.rateLimit;
+    // Charged only when the guard computed a cost: a document that does not parse, validate or
+    // coerce is refused before any field runs, and a refusal writes nothing (not even a count).
+    const limiter = prep.cost === undefined ? undefined : deps.rateLimit;
     const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
     // What executing costs: the guard's points (a forced refresh executes, so it pays them too).
-    const cost = prep.cost ?? 1;
+    const cost = prep.cost ?? 0;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) {
       if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
       return limiter.charge(req, user, cost).then((decision) => {

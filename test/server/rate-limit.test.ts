@@ -97,6 +97,21 @@ describe('rate limits per identity', () => {
     expect(remainingOf(asUser)).toBe(POINTS - costOf(asUser));
   });
 
+  it('charges nothing for a document refused before it runs (syntax, validation, variables)', async () => {
+    const auth = { authorization: `Bearer ${await a.token('carol')}` };
+    for (const body of [
+      { query: '{ datasets { ' },
+      { query: '{ nope }' },
+      { query: 'query($l: Int!) { datasets(limit: $l) { id } }', variables: { l: 'x' } },
+    ]) {
+      const refused = await post(a.url, body, auth);
+      expect(refused.status).toBe(400);
+    }
+    const first = await post(a.url, datasets(311), auth);
+    expect(first.status).toBe(200);
+    expect(remainingOf(first)).toBe(POINTS - costOf(first));
+  });
+
   it('lets a hit through for free, and charges a forced refresh (Cache-Control: no-cache) like a miss', async () => {
     const token = await a.token('bob');
     const auth = { authorization: `Bearer ${token}` };
