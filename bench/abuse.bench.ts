@@ -77,7 +77,13 @@ interface Phase {
 async function phase(label: string, url: string, token: string, normalId: string, flightsId?: string): Promise<Phase> {
   const until = Date.now() + SECONDS * 1000;
   const counts = { ok: 0, limited: 0, other: 0 };
-  const ticker = setInterval(() => process.stderr.write(`\r${label}: ${Math.max(0, Math.ceil((until - Date.now()) / 1000))} s left   `), 500);
+  let shown = '';
+  const ticker = setInterval(() => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    const text = left > 0 ? `${left} s left` : 'waiting for the requests in flight';
+    if (text !== shown) process.stderr.write(`\r${label}: ${text}          `);
+    shown = text;
+  }, 250);
   try {
     const attackers = flightsId ? Array.from({ length: ATTACKERS }, (_, i) => attacker(url, flightsId, until, counts, i)) : [];
     const [times] = await Promise.all([normalClient(url, token, normalId, until), ...attackers]);
