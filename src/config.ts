@@ -104,6 +104,12 @@ const schema = z.object({
    * refresh interval (src/server/warm/warm-file.ts describes the entries; checked at startup).
    */
   CACHE_WARM_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
+   * Keys one request may write to the cache: field entries, tag versions it creates, its whole
+   * response. Past it, values are computed and answered but not stored (a request over many ids
+   * cannot fill Redis). 0: no bound.
+   */
+  CACHE_MAX_KEYS_PER_REQUEST: int(0).default(500),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */
@@ -147,6 +153,17 @@ const schema = z.object({
   QUERY_MAX_TOKENS: int(100).default(5000),
   /** Field selections of one operation once fragments are expanded. */
   QUERY_MAX_FIELDS: int(1).default(1000),
+  /**
+   * Cost points (the guard's, as in `extensions.cost`) an anonymous caller (per client address)
+   * or a user may spend per RATE_LIMIT_WINDOW_MS, across every instance; a request that executes
+   * is charged its cost, a whole-response hit nothing. Past it: 429 with Retry-After. 0 turns
+   * rate limiting off.
+   */
+  RATE_LIMIT_POINTS: int(0).default(100_000),
+  /** An admin's cost points per window (higher: administration and dashboards). */
+  RATE_LIMIT_ADMIN_POINTS: int(0).default(1_000_000),
+  /** Length of one rate-limit window in milliseconds (fixed windows, the same on every instance). */
+  RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   /** Items a list field without a `limit`, `ids` or `topN` argument is charged for. */
   QUERY_DEFAULT_LIST_SIZE: int(1).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

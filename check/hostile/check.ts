@@ -150,6 +150,8 @@ async function main(): Promise<void> {
       alice: await signToken(SECRET, { id: 'alice', role: 'user' }),
       bob: await signToken(SECRET, { id: 'bob', role: 'user' }),
       expired: await signToken(SECRET, { id: 'alice', role: 'user' }, '-1s'),
+      // An identity of its own for the rate-limit flood, so the other cases keep their budget.
+      flooder: await signToken(SECRET, { id: 'flooder', role: 'user' }),
     } as Record<string, string>;
     const setup = await fetch(`${gw.url}/graphql`, {
       method: 'POST',

@@ -12,6 +12,7 @@ import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './r
 import { RedisInvalidationSink } from './redis-invalidation-sink';
 import { closeRedis, connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
 import { ResponseStore } from './response-store';
+import { WindowCounters } from './rate-counter';
 import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
 import type { InvalidationBus, KeyValueStore } from './store';
@@ -105,6 +106,8 @@ export interface CacheRuntime {
   /** Stats, health, entries and invalidation for administrators (src/admin exposes it). */
   readonly admin: CacheAdmin;
   readonly invalidations: InvalidationState;
+  /** Points per identity per window (rate limits): shared through Redis when there is one, else this process's. */
+  windowCounters(windowMs: number): WindowCounters;
   state(): CacheState;
   close(): Promise<void>;
 }
@@ -177,6 +180,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       stats,
       admin: new CacheAdmin({ cache: values, store: new MemoryAdminStore(memory), memory, invalidation: invalidations.health }),
       invalidations,
+      windowCounters: (windowMs) => new WindowCounters({ space: opts.space, windowMs }),
       state: () => ({ backend: 'memory', circuit: 'none', tiered: false, memory: { entries: memory.entryCount, bytes: memory.bytes } }),
       async close() {
         await relay?.stop();
@@ -269,6 +273,8 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       invalidation: invalidations.health,
     }),
     invalidations,
+    // Past the in-process tier: every instance must add to the same counter.
+    windowCounters: (windowMs) => new WindowCounters({ store: shared, space: opts.space, windowMs }),
     state: () => ({
       backend: 'redis',
       circuit: breaker.state,

@@ -213,6 +213,11 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     return stored;
   }
 
+  async extendTtl(keys: readonly string[], ttlMs: number): Promise<void> {
+    // The in-process tier keeps versions for a short while of its own; only the shared copy's life matters.
+    await this.shared.extendTtl?.(keys, ttlMs);
+  }
+
   async delete(keys: readonly string[]): Promise<number> {
     this.generation++;
     await this.memory.delete(keys);

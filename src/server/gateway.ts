@@ -11,6 +11,7 @@ import { schemaVersionOf } from '../cache/keys';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import { type CacheMode, TaggedCache, type TaggedCacheOptions } from '../cache/tagged-cache';
 import { TieredStore } from '../cache/tiered-store';
+import type { WriteBudget } from '../cache/write-budget';
 import { InvalidationRelay, type InvalidationRelayOptions } from '../cache/invalidation-relay';
 import { entityTag, type Tag, typeTag } from '../cache/tags';
 import type { Config } from '../config';
@@ -39,6 +40,8 @@ import { createCors } from './cors';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
+import { RateLimiter } from './rate-limit';
+import { OffThreadJson } from './json-off-thread';
 import { setPretenuring } from './v8-tuning';
 import { loadWarmFile, type WarmEntry } from './warm/warm-file';
 import { Warmer } from './warm/warmer';
@@ -66,7 +69,7 @@ export interface GatewayParts {
   wholeResponses(opts: WholeResponseOptions): WholeResponseCache;
   /** values: the field cache, for compositions that write tag versions themselves (planted bugs). */
   bindInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator, values: TaggedCache): void;
-  requestCache(values: TaggedCache, mode: CacheMode): RequestCache;
+  requestCache(values: TaggedCache, mode: CacheMode, budget?: WriteBudget): RequestCache;
   /** The relay of the invalidation log; undefined composes a gateway that commits but never applies (a crash after commit). */
   relay(opts: InvalidationRelayOptions): InvalidationRelay | undefined;
   /** The in-process tier in front of Redis (when CACHE_L1_MAX_BYTES > 0). */
@@ -77,7 +80,7 @@ const defaultParts: GatewayParts = {
   taggedCache: (opts) => new TaggedCache(opts),
   wholeResponses: (opts) => new WholeResponseCache(opts),
   bindInvalidation: applyInvalidation,
-  requestCache: (values, mode) => new RequestCache(values, mode),
+  requestCache: (values, mode, budget) => new RequestCache(values, mode, true, budget),
   relay: (opts) => new InvalidationRelay(opts),
   tieredStore: (args) => new TieredStore(...args),
 };
@@ -182,7 +185,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: 'admin' }),
     entityTag: (typename, id) => (entityTagOf[typename] ?? ((i: string) => entityTag(typename, i)))(id),
   });
-  const metrics = createMetrics(cache);
+  const rateLimit =
+    config.RATE_LIMIT_POINTS > 0
+      ? new RateLimiter(cache.windowCounters(config.RATE_LIMIT_WINDOW_MS), {
+          points: config.RATE_LIMIT_POINTS,
+          adminPoints: Math.max(config.RATE_LIMIT_ADMIN_POINTS, config.RATE_LIMIT_POINTS),
+        })
+      : undefined;
+  const metrics = createMetrics(cache, rateLimit);
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
 
   const guard = new RequestGuard(schema, {
@@ -222,6 +232,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   await apollo.start();
 
+  const largeBodies = new OffThreadJson();
   const graphql = createGraphQLHandler({
     apollo,
     responses,
@@ -234,11 +245,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     uploadBodyLimitBytes: config.UPLOAD_BODY_LIMIT_BYTES,
     debug: config.CACHE_DEBUG,
-    createContext: (user: User | undefined, mode: CacheMode) => ({
+    rateLimit,
+    maxKeysPerRequest: config.CACHE_MAX_KEYS_PER_REQUEST,
+    largeBodies,
+    createContext: (user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined) => ({
       user,
       services,
       loaders: loadersFor(),
-      cache: parts.requestCache(cache.values, mode),
+      cache: parts.requestCache(cache.values, mode, budget),
     }),
   });
 
@@ -331,6 +345,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       stopWarmOnGeneration();
       await warmer?.stop();
       await apollo.stop();
+      await largeBodies.close();
       await closeDomains();
       await cache.close();
       if (!opts.db) await db.close();
