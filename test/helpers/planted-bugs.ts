@@ -56,6 +56,7 @@ export class NoReplayRelay extends InvalidationRelay {
 /** An in-process tier that keeps serving what it holds when its link to other instances' invalidations is lost or silent. */
 export class NoFlushOnLinkLoss extends TieredStore {
   protected override onLinkLost(): void {}
+  protected override onLinkRestored(): void {}
   protected override get live(): boolean {
     return true;
   }
