@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +9,7 @@ import { SqlInvalidationLog } from '../../src/db/invalidation-log';
 import { loadWarmFile } from '../../src/server/warm/warm-file';
 import { sleep, waitFor } from '../helpers/async';
 import { openTestDatabase, type TestDatabase } from '../helpers/databases';
-import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from '../helpers/gateway';
 import { post } from '../helpers/http';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
@@ -189,6 +191,29 @@ describe('warming from CACHE_WARM_FILE', () => {
       );
       expect(await keysUnder(SHARED_REDIS_URL, `${prefix}-bad`)).toEqual([]);
     });
+
+    it('makes the compiled gateway exit 78 (EX_CONFIG) with the message on stderr', async () => {
+      const file = warmFile('bad-process.json', [ok, { name: 'broken', query: '{ nope }' }]);
+      const child = spawn(process.execPath, [path.join(__dirname, '../../dist/src/main.js')], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          JWT_SECRET: TEST_JWT_SECRET,
+          PORT: '0',
+          SEED: '0',
+          DATABASE_URL: database.url!,
+          CACHE_WARM_FILE: file,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const [code] = await once(child, 'close');
+      expect(code).toBe(78);
+      expect(stderr).toMatch(
+        /^cachegate: CACHE_WARM_FILE .*bad-process\.json, entry 2 \("broken"\): the query is not valid against the schema: .*nope/,
+      );
+    }, 60_000);
 
     it('accepts the example shipped in examples/warm.json', () => {
       const loaded = loadWarmFile(path.join(__dirname, '../../examples/warm.json'), gw.gateway.schema);
