@@ -4,6 +4,7 @@ import type { ColumnInfo, Table } from '../table';
 import { inferColumn, isMissing, type RawCell } from './infer';
 
 export const DEFAULT_MAX_CSV_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_MAX_COLUMNS = 1000;
 
 // Enough text to tell a binary upload from a CSV without scanning all of a large one.
 const BINARY_SAMPLE_CHARS = 64 * 1024;
@@ -14,6 +15,8 @@ const CSV_OPTIONS = { bom: true, skip_empty_lines: true };
 export interface ParseCsvOptions {
   /** Largest accepted CSV, in UTF-8 bytes. */
   maxBytes?: number;
+  /** Most columns accepted; the header is read alone first, so a wider file is refused before its rows are parsed. */
+  maxColumns?: number;
   /**
    * false keeps every column STRING with the fields as written (blank fields still null), for
    * appending to an existing dataset, whose column types decide the conversion (see coerceRowsToColumns).
@@ -22,10 +25,14 @@ export interface ParseCsvOptions {
 }
 
 /** Parses CSV text with a header row into a Table, each column typed by inference. */
-export function parseCsvTable(text: string, { maxBytes = DEFAULT_MAX_CSV_BYTES, inferTypes = true }: ParseCsvOptions = {}): Table {
+export function parseCsvTable(
+  text: string,
+  { maxBytes = DEFAULT_MAX_CSV_BYTES, maxColumns = DEFAULT_MAX_COLUMNS, inferTypes = true }: ParseCsvOptions = {},
+): Table {
   rejectOversized(text, maxBytes);
   rejectBinary(text);
   if (text.trim() === '') throw new InputError('CSV is empty; expected a header row and at least one data row');
+  rejectTooWide(text, maxColumns);
 
   const records = parseRecords(text);
   const names = columnNames(records[0]);
@@ -77,6 +84,13 @@ function rejectOversized(text: string, maxBytes: number): void {
   throw new InputError(`CSV is ${size}; the limit is ${limit}`, { bytes, maxBytes });
 }
 
+function rejectTooWide(text: string, maxColumns: number): void {
+  if (!Number.isFinite(maxColumns)) return;
+  const header = parseRecords(text, 1)[0] ?? [];
+  if (header.length > maxColumns)
+    throw new InputError(`CSV has ${header.length} columns; the limit is ${maxColumns}`, { columns: header.length, maxColumns });
+}
+
 function rejectBinary(text: string): void {
   const nul = text.indexOf('\0');
   if (nul >= 0) throw new InputError(`CSV looks like binary data: it contains a NUL byte at character ${nul + 1}`);
@@ -93,9 +107,10 @@ function rejectBinary(text: string): void {
   }
 }
 
-function parseRecords(text: string): string[][] {
+/** Every record, or the first `to` of them. */
+function parseRecords(text: string, to?: number): string[][] {
   try {
-    return parse(text, CSV_OPTIONS);
+    return parse(text, to === undefined ? CSV_OPTIONS : { ...CSV_OPTIONS, to });
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
     const line = typeof err.lines === 'number' ? err.lines : undefined;
