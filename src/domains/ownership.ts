@@ -21,6 +21,8 @@ export function checkOwnership(user: User | undefined, owner: Owner, what: strin
   if (user?.role === 'admin') return;
   if (user && owner !== null && owner === user.id) return;
   throw new ForbiddenError(
-    owner === null ? `${what} belongs to the system: only an admin may change it` : `${what} belongs to another user: only its owner or an admin may change it`,
+    owner === null
+      ? `${what} belongs to the system: only an admin may change it`
+      : `${what} belongs to another user: only its owner or an admin may change it`,
   );
 }

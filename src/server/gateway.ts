@@ -160,7 +160,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     `cache ready: ${cache.state().backend}${cache.state().tiered ? ' behind an in-process tier' : ''}, database ${db.kind}`,
   );
 
-  const { services, loadersFor, seeds, close: closeDomains } = startDomains({
+  const {
+    services,
+    loadersFor,
+    seeds,
+    close: closeDomains,
+  } = startDomains({
     db,
     invalidator,
     limits: { datasetMaxColumns: config.DATASET_MAX_COLUMNS, datasetMaxCsvBytes: config.DATASET_MAX_CSV_BYTES },

@@ -12,7 +12,7 @@ import * as repo from './dataset.repository';
 import type { ColumnStatistics, Dataset, EdaReport, Visualization } from './dataset.type';
 import type { VisualizationArgs } from './dataset.args';
 import type { ColumnInfo, Table } from './table';
-import { type DatasetJobs, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_CSV_BYTES, type StoredTableJob } from './compute';
+import { type DatasetJobs, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_CSV_BYTES, rejectTooWide, type StoredTableJob } from './compute';
 
 const MAX_NAME_LENGTH = 200;
 
@@ -143,6 +143,8 @@ export class DatasetService {
     // refused; a UTF-16 code unit is at most 3 UTF-8 bytes, so most texts need no count.
     if (csv.length > maxBytes / 3 && Buffer.byteLength(csv, 'utf8') > maxBytes)
       throw new InputError(`CSV is larger than ${maxBytes} bytes (DATASET_MAX_CSV_BYTES)`, { maxBytes });
+    // The header's first commas, counted here too: a refusal need not wait behind a busy worker.
+    rejectTooWide(csv, maxColumns);
     return columns
       ? this.pool.run('parseCsvForAppend', { text: csv, columns, maxBytes, maxColumns })
       : this.pool.run('parseCsv', { text: csv, maxBytes, maxColumns });

@@ -179,7 +179,10 @@ export class ModelService {
       if (!current) throw new NotFoundError(`model run ${id} does not exist`, { id });
       checkOwnership(user, current.owner, `model run ${id}`);
       if (current.status !== ModelStatus.COMPLETED && current.status !== ModelStatus.FAILED)
-        throw new PreconditionError(`model run ${id} is ${current.status}: it can be retrained once COMPLETED or FAILED`, { id, status: current.status });
+        throw new PreconditionError(`model run ${id} is ${current.status}: it can be retrained once COMPLETED or FAILED`, {
+          id,
+          status: current.status,
+        });
       return repo.requeueModelRun(tx, runId);
     });
     this.trainer.notify();

@@ -14,13 +14,18 @@ function wideCsv(columns: number, rows = 1): string {
 describe('the column limit of a CSV', () => {
   it('refuses a header wider than maxColumns with BAD_USER_INPUT naming both counts, before the rows are parsed', () => {
     // The second row is ragged: a parse of the rows would report that instead.
-    expect(() => parseCsvTable(`${wideCsv(6, 1)}\n1`, { maxColumns: 5 })).toThrow(/CSV has 6 columns; the limit is 5/);
+    expect(() => parseCsvTable(`${wideCsv(6, 1)}\n1`, { maxColumns: 5 })).toThrow(/CSV has more than 5 columns/);
     expect(parseCsvTable(wideCsv(5, 2), { maxColumns: 5 }).columns).toHaveLength(5);
+  });
+
+  it('counts a quoted field holding commas or a line break as one column', () => {
+    expect(parseCsvTable('"a,b","c\nd"\n1,2', { maxColumns: 2 }).columns.map((c) => c.name)).toEqual(['a,b', 'c\nd']);
+    expect(() => parseCsvTable('\n\n"a,b",c,d\n1,2,3', { maxColumns: 2 })).toThrow(/more than 2 columns/);
   });
 
   it('defaults to 1000 columns', () => {
     expect(parseCsvTable(wideCsv(1000)).columns).toHaveLength(1000);
-    expect(() => parseCsvTable(wideCsv(1001))).toThrow(/1001 columns; the limit is 1000/);
+    expect(() => parseCsvTable(wideCsv(1001))).toThrow(/more than 1000 columns/);
   });
 });
 
@@ -61,7 +66,7 @@ describe.each(DATABASE_KINDS)('dataset shape limits through the API (%s)', (kind
     const before = await stored();
     const res = await gw.gql(CreateDatasetDocument, { name: 'wide', csv: wideCsv(6) }, { token });
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
-    expect(res.errors![0].message).toMatch(/6 columns; the limit is 5/);
+    expect(res.errors![0].message).toMatch(/more than 5 columns/);
     expect(await stored()).toEqual(before);
     expect((await gw.gql(CreateDatasetDocument, { name: 'fits', csv: wideCsv(5) }, { token })).errors).toBeUndefined();
   });
