@@ -26,6 +26,11 @@ export async function setUpOwnershipAndShape(url: string, ctx: Record<string, st
   );
   ctx.recording = String(recording.json?.data?.uploadEmgRecording?.id ?? '0'.repeat(64));
   ctx.run = String(run.json?.data?.trainModel?.id ?? '00000000-0000-4000-8000-000000000000');
+  // Training in the background would count as the cases' freezes: wait until it is done (at most 30 s).
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const status = (await gql(url, { query: `{ modelRun(id: "${ctx.run}") { status } }` })).json?.data?.modelRun?.status;
+    if (status !== 'QUEUED' && status !== 'TRAINING') break;
+  }
   ctx.wide = String(wide.json?.data?.createDataset?.id ?? '1');
 }
 
@@ -52,7 +57,7 @@ export const ownershipAndShapeCases: Case[] = [
     expect: { code: 'FORBIDDEN', maxKeysAdded: 0 },
   },
   {
-    name: 'bob appends a 1 MB CSV to alice’s dataset: refused before parsing',
+    name: 'bob appends a 1 MB CSV to alice’s dataset, refused before parsing (ownership)',
     send: (url, c) =>
       gql(
         url,
