@@ -98,6 +98,12 @@ const schema = z.object({
    * database; this instance's own invalidations reach it at once, other instances' do not.
    */
   CACHE_OUTAGE_TTL_MS: int(0, 60_000).default(1000),
+  /**
+   * A JSON file of queries the gateway runs itself to fill the cache: at startup in priority
+   * order, again when the cache moves to a new generation, and on a timer for entries with a
+   * refresh interval (src/server/warm/warm-file.ts describes the entries; checked at startup).
+   */
+  CACHE_WARM_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */

@@ -9,13 +9,15 @@ import { TAG_VERSION_TTL_SECONDS } from './ttl';
 
 /**
  * KEYS[1] the watermark, KEYS[2..n] tag keys; ARGV[1] the log position, ARGV[2] the tags' TTL
- * in milliseconds, ARGV[3] the channel, ARGV[4] the message, ARGV[5..] the new versions.
- * All or nothing: a Redis that has a tag's new version has the watermark that covers it.
+ * in milliseconds, ARGV[3] the channel, ARGV[4] the message, ARGV[5] the position before these
+ * records, ARGV[6..] the new versions. All or nothing: a Redis that has a tag's new version has
+ * the watermark that covers it. The watermark moves only from at least the previous position:
+ * a gap (records this Redis lost) stays visible to the relay's check, which replays it.
  */
 const APPLY_SCRIPT = `
-for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 3], 'PX', ARGV[2]) end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 4], 'PX', ARGV[2]) end
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+if tonumber(ARGV[1]) > current and current >= tonumber(ARGV[5]) then redis.call('SET', KEYS[1], ARGV[1]) end
 if #KEYS > 1 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return current`;
 
@@ -57,7 +59,7 @@ export class RedisInvalidationSink implements InvalidationSink {
     if (opts.client.status === 'ready') learn();
   }
 
-  async apply(tags: readonly Tag[], lastSeq: number): Promise<void> {
+  async apply(tags: readonly Tag[], lastSeq: number, previousSeq: number): Promise<void> {
     const keys = tags.map((t) => tagKey(this.opts.space, t));
     // At once, before Redis answers: this instance never serves what the log says changed.
     this.opts.tiered?.dropLocal(keys);
@@ -71,6 +73,7 @@ export class RedisInvalidationSink implements InvalidationSink {
         String(TAG_VERSION_TTL_SECONDS * 1000),
         this.opts.channel,
         JSON.stringify(keys),
+        String(previousSeq),
         ...keys.map(() => newVersion()),
       );
     } catch (err) {

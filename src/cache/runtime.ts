@@ -66,6 +66,12 @@ export interface InvalidationState {
   settle(timeoutMs: number): Promise<boolean>;
   /** null without a relay. */
   health(): RelayHealth | null;
+  /**
+   * Calls listener when the cache moves to a new generation (a Redis found older than the log
+   * keeps): every entry is then a miss, so whatever keeps the cache warm should run again.
+   * Returns the unsubscribe; never calls it without a relay.
+   */
+  onNewGeneration(listener: (generation: number) => void): () => void;
 }
 
 /** Where the cache stands, for readiness and metrics. */
@@ -129,6 +135,7 @@ function invalidationState(relay: InvalidationRelay | undefined): InvalidationSt
   return {
     settle: (timeoutMs) => (relay ? relay.settle(timeoutMs) : Promise.resolve(true)),
     health: () => relay?.health() ?? null,
+    onNewGeneration: (listener) => relay?.onNewGeneration(listener) ?? (() => undefined),
   };
 }
 
