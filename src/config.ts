@@ -137,6 +137,17 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024).default(1024 * 1024),
   /** Largest request body in bytes for an authenticated mutation (CSV and EMG uploads, base64 inside JSON). */
   UPLOAD_BODY_LIMIT_BYTES: int(1024).default(150 * 1024 * 1024),
+  /**
+   * Columns a CSV dataset upload may have; a wider header is refused (BAD_USER_INPUT) before its
+   * rows are parsed. Every dataset query costs at least linear in the columns, and a
+   * million-column table made every `datasets { columns }` 20 MB.
+   */
+  DATASET_MAX_COLUMNS: int(1, 100_000).default(1000),
+  /**
+   * UTF-8 bytes of one CSV dataset upload or append. At most 50 MiB: the csv argument's own bound
+   * (src/domains/datasets/dataset.args.ts) is 50 Mi characters.
+   */
+  DATASET_MAX_CSV_BYTES: int(1024, 50 * 1024 * 1024).default(50 * 1024 * 1024),
   /** Largest query text in bytes that an automatic persisted query may register. */
   APQ_MAX_QUERY_BYTES: int(64).default(64 * 1024),
   /** HS256 secret for bearer tokens; required in production. */

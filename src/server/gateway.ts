@@ -179,7 +179,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     `cache ready: ${cache.state().backend}${cache.state().tiered ? ' behind an in-process tier' : ''}, database ${db.kind}`,
   );
 
-  const { services, loadersFor, seeds, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
+  const {
+    services,
+    loadersFor,
+    seeds,
+    close: closeDomains,
+  } = startDomains({
+    db,
+    invalidator,
+    limits: { datasetMaxColumns: config.DATASET_MAX_COLUMNS, datasetMaxCsvBytes: config.DATASET_MAX_CSV_BYTES },
+    logger: logger.child({ component: 'domains' }),
+  });
   provideCacheAdmin(schema, {
     cache: cache.admin,
     logger: logger.child({ component: 'admin' }),
