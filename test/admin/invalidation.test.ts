@@ -69,7 +69,7 @@ describe('admin invalidation: the next read misses and is fresh', () => {
   /** Appends rows without the mutation, so nothing is invalidated: the cache now holds old statistics. */
   async function appendBehindTheCache(): Promise<number> {
     const before = await statistics();
-    await gw.gateway.services.datasets.append(id, csv(5, 1000 + appended));
+    await gw.gateway.services.datasets.append(id, csv(5, 1000 + appended), { id: 'alice', role: 'user' });
     appended += 5;
     const stale = await statistics();
     expect(stale).toEqual({ count: before.count, served: HIT });
