@@ -98,6 +98,18 @@ const schema = z.object({
    * database; this instance's own invalidations reach it at once, other instances' do not.
    */
   CACHE_OUTAGE_TTL_MS: int(0, 60_000).default(1000),
+  /**
+   * A JSON file of queries the gateway runs itself to fill the cache: at startup in priority
+   * order, again when the cache moves to a new generation, and on a timer for entries with a
+   * refresh interval (src/server/warm/warm-file.ts describes the entries; checked at startup).
+   */
+  CACHE_WARM_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
+   * Keys one request may write to the cache: field entries, tag versions it creates, its whole
+   * response. Past it, values are computed and answered but not stored (a request over many ids
+   * cannot fill Redis). 0: no bound.
+   */
+  CACHE_MAX_KEYS_PER_REQUEST: int(0).default(500),
   /** Serves fully cacheable queries from one whole-response entry (fields are cached either way). */
   CACHE_RESPONSES: bool.default(true),
   /** Lets V8 pretenure allocation sites; off keeps hits as fast after a miss storm as before it (src/server/v8-tuning.ts). */
@@ -125,6 +137,17 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024).default(1024 * 1024),
   /** Largest request body in bytes for an authenticated mutation (CSV and EMG uploads, base64 inside JSON). */
   UPLOAD_BODY_LIMIT_BYTES: int(1024).default(150 * 1024 * 1024),
+  /**
+   * Columns a CSV dataset upload may have; a wider header is refused (BAD_USER_INPUT) before its
+   * rows are parsed. Every dataset query costs at least linear in the columns, and a
+   * million-column table made every `datasets { columns }` 20 MB.
+   */
+  DATASET_MAX_COLUMNS: int(1, 100_000).default(1000),
+  /**
+   * UTF-8 bytes of one CSV dataset upload or append. At most 50 MiB: the csv argument's own bound
+   * (src/domains/datasets/dataset.args.ts) is 50 Mi characters.
+   */
+  DATASET_MAX_CSV_BYTES: int(1024, 50 * 1024 * 1024).default(50 * 1024 * 1024),
   /** Largest query text in bytes that an automatic persisted query may register. */
   APQ_MAX_QUERY_BYTES: int(64).default(64 * 1024),
   /** HS256 secret for bearer tokens; required in production. */
@@ -141,6 +164,17 @@ const schema = z.object({
   QUERY_MAX_TOKENS: int(100).default(5000),
   /** Field selections of one operation once fragments are expanded. */
   QUERY_MAX_FIELDS: int(1).default(1000),
+  /**
+   * Cost points (the guard's, as in `extensions.cost`) an anonymous caller (per client address)
+   * or a user may spend per RATE_LIMIT_WINDOW_MS, across every instance; a request that executes
+   * is charged its cost, a whole-response hit nothing. Past it: 429 with Retry-After. 0 turns
+   * rate limiting off.
+   */
+  RATE_LIMIT_POINTS: int(0).default(100_000),
+  /** An admin's cost points per window (higher: administration and dashboards). */
+  RATE_LIMIT_ADMIN_POINTS: int(0).default(1_000_000),
+  /** Length of one rate-limit window in milliseconds (fixed windows, the same on every instance). */
+  RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   /** Items a list field without a `limit`, `ids` or `topN` argument is charged for. */
   QUERY_DEFAULT_LIST_SIZE: int(1).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -50,5 +50,7 @@ export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, s
       ),
     delete: (keys) => guarded('delete', 0, () => store.delete(keys)),
     deleteIfEquals: store.deleteIfEquals && ((key, value) => guarded('deleteIfEquals', false, () => store.deleteIfEquals!(key, value))),
+    addWithin: store.addWithin && ((key, amount, ceiling, ttlMs) => guarded('addWithin', null, () => store.addWithin!(key, amount, ceiling, ttlMs))),
+    extendTtl: store.extendTtl && ((keys, ttlMs) => guarded('extendTtl', undefined, () => store.extendTtl!(keys, ttlMs))),
   };
 }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
  *   {prefix}:tag:{tag}                                                                a tag's version
  *   {prefix}:meta:watermark                                                           the last invalidation-log position applied
  *   {prefix}:lease:{hash of an entry key}                                             who computes that entry now (compute-lease.ts)
+ *   {prefix}:rl:{identity}:{window}                                                   cost points an identity spent in one rate-limit window (rate-counter.ts)
  *
  * {schemaVersion} is followed by `.g{n}` once the cache has moved to generation n (a Redis found
  * older than the invalidation log past its retention): every entry of an older generation is
@@ -160,6 +161,14 @@ export function leaseKey(space: Pick<KeySpace, 'prefix'>, entryKey: string): str
   return `${space.prefix}:lease:${sha256Hex(entryKey).slice(0, 32)}`;
 }
 
+/**
+ * The points one identity (`u:<user id>`, `a:<client address>`) spent in one fixed rate-limit
+ * window, numbered from the epoch: each window has a key of its own, which expires with it.
+ */
+export function rateKey(space: Pick<KeySpace, 'prefix'>, identity: string, window: number): string {
+  return `${space.prefix}:rl:${encodeSegment(identity)}:${window}`;
+}
+
 /** Where an automatic persisted query's text is kept, by its SHA-256. */
 export function persistedQueryKey(space: KeySpace, sha256: string): string {
   return `${space.prefix}:apq:${encodeSegment(sha256)}`;
@@ -187,9 +196,13 @@ export function isUnderPrefix(space: Pick<KeySpace, 'prefix'>, key: string): boo
   return key.startsWith(`${space.prefix}:`);
 }
 
-/** True for bookkeeping (the stats hashes, the invalidation watermark), which cache administration (clear, patterns, key counts) leaves alone. */
+/**
+ * True for bookkeeping (the stats hashes, the invalidation watermark, rate-limit counters), which
+ * cache administration (clear, patterns, key counts) leaves alone: clearing the cache must not
+ * hand every client a fresh budget.
+ */
 export function isBookkeepingKey(space: Pick<KeySpace, 'prefix'>, key: string): boolean {
-  return isStatsKey(space, key) || key.startsWith(`${space.prefix}:meta:`);
+  return isStatsKey(space, key) || key.startsWith(`${space.prefix}:meta:`) || key.startsWith(`${space.prefix}:rl:`);
 }
 
 /** True for the stats hashes. */

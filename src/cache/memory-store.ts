@@ -42,6 +42,13 @@ export class MemoryStore implements KeyValueStore {
     });
   }
 
+  async extendTtl(keys: readonly string[], ttlMs: number): Promise<void> {
+    for (const k of keys) {
+      const value = this.lru.get(k);
+      if (value && this.lru.getRemainingTTL(k) < ttlMs) this.lru.set(k, value, { ttl: ttlMs });
+    }
+  }
+
   async delete(keys: readonly string[]): Promise<number> {
     let n = 0;
     for (const k of keys) if (this.lru.delete(k)) n++;

@@ -9,13 +9,15 @@ import { TAG_VERSION_TTL_SECONDS } from './ttl';
 
 /**
  * KEYS[1] the watermark, KEYS[2..n] tag keys; ARGV[1] the log position, ARGV[2] the tags' TTL
- * in milliseconds, ARGV[3] the channel, ARGV[4] the message, ARGV[5..] the new versions.
- * All or nothing: a Redis that has a tag's new version has the watermark that covers it.
+ * in milliseconds, ARGV[3] the channel, ARGV[4] the message, ARGV[5] the position before these
+ * records, ARGV[6..] the new versions. All or nothing: a Redis that has a tag's new version has
+ * the watermark that covers it. The watermark moves only from at least the previous position:
+ * a gap (records this Redis lost) stays visible to the relay's check, which replays it.
  */
 const APPLY_SCRIPT = `
-for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 3], 'PX', ARGV[2]) end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 4], 'PX', ARGV[2]) end
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+if tonumber(ARGV[1]) > current and current >= tonumber(ARGV[5]) then redis.call('SET', KEYS[1], ARGV[1]) end
 if #KEYS > 1 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return current`;
 
@@ -27,10 +29,10 @@ const SET_VERSIONS_SCRIPT = `
 for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
 return #KEYS`;
 
-/** KEYS[1] the watermark; ARGV[1] the log position: raised, never lowered. */
+/** KEYS[1] the watermark; ARGV[1] the log position, ARGV[2] the position before: raised as APPLY_SCRIPT does, never lowered. */
 const RAISE_WATERMARK_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+if tonumber(ARGV[1]) > current and current >= tonumber(ARGV[2]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return current`;
 
 export interface RedisInvalidationSinkOptions {
@@ -76,12 +78,12 @@ export class RedisInvalidationSink implements InvalidationSink {
     if (opts.client.status === 'ready') learn();
   }
 
-  async apply(tags: readonly Tag[], lastSeq: number): Promise<void> {
+  async apply(tags: readonly Tag[], lastSeq: number, previousSeq: number): Promise<void> {
     const keys = tags.map((t) => tagKey(this.opts.space, t));
     // At once, before Redis answers: this instance never serves what the log says changed.
     this.opts.tiered?.dropLocal(keys);
     try {
-      if (isCluster(this.opts.client)) await this.applyBySlot(keys, lastSeq);
+      if (isCluster(this.opts.client)) await this.applyBySlot(keys, lastSeq, previousSeq);
       else
         await this.opts.client.eval(
           APPLY_SCRIPT,
@@ -92,6 +94,7 @@ export class RedisInvalidationSink implements InvalidationSink {
           String(TAG_VERSION_TTL_SECONDS * 1000),
           this.opts.channel,
           JSON.stringify(keys),
+          String(previousSeq),
           ...keys.map(() => newVersion()),
         );
     } catch (err) {
@@ -116,13 +119,13 @@ export class RedisInvalidationSink implements InvalidationSink {
    * tag given one more new version costs a miss, nothing else): the watermark never claims a
    * record whose versions some slot lacks, which is what the catch-up check relies on.
    */
-  private async applyBySlot(keys: readonly string[], lastSeq: number): Promise<void> {
+  private async applyBySlot(keys: readonly string[], lastSeq: number, previousSeq: number): Promise<void> {
     const client = this.opts.client;
     const ttlMs = String(TAG_VERSION_TTL_SECONDS * 1000);
     await Promise.all(
       slotGroups(client, keys).map((g) => client.eval(SET_VERSIONS_SCRIPT, g.keys.length, ...g.keys, ttlMs, ...g.keys.map(() => newVersion()))),
     );
-    await client.eval(RAISE_WATERMARK_SCRIPT, 1, watermarkKey(this.opts.space), String(lastSeq));
+    await client.eval(RAISE_WATERMARK_SCRIPT, 1, watermarkKey(this.opts.space), String(lastSeq), String(previousSeq));
     // Classic PUBLISH: a cluster forwards it to the subscribers of every node.
     if (keys.length > 0) await client.publish(this.opts.channel, JSON.stringify(keys));
   }

@@ -90,6 +90,18 @@ export function withDeadline<T>(call: Promise<T>, ms: number, op: string): Promi
 /** Deletes a key only while it holds the given value (a lease's token): one round trip, atomic. */
 const DELETE_IF_EQUALS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
+/**
+ * Adds ARGV[1] to KEYS[1] unless the total would pass ARGV[2]; a counter without an expiry gets
+ * ARGV[3] ms. One round trip, atomic, so instances sharing a counter never both take the last points.
+ */
+const ADD_WITHIN = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local amount = tonumber(ARGV[1])
+if used + amount > tonumber(ARGV[2]) then return {used, 0} end
+used = redis.call('INCRBY', KEYS[1], amount)
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return {used, 1}`;
+
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
   readonly clients: RedisClient[];
@@ -169,6 +181,26 @@ export class RedisStore implements KeyValueStore {
   async deleteIfEquals(key: string, value: Buffer): Promise<boolean> {
     const deleted = await withDeadline(this.client().eval(DELETE_IF_EQUALS, 1, key, value), this.opts.commandTimeoutMs, 'deleteIfEquals');
     return deleted === 1;
+  }
+
+  async addWithin(key: string, amount: number, ceiling: number, ttlMs: number): Promise<{ total: number; added: boolean }> {
+    const call = this.client().eval(ADD_WITHIN, 1, key, String(amount), String(ceiling), String(Math.max(1, Math.round(ttlMs))));
+    const [total, added] = (await withDeadline(call, this.opts.commandTimeoutMs, 'addWithin')) as [number, number];
+    return { total: Number(total), added: added === 1 };
+  }
+
+  async extendTtl(keys: readonly string[], ttlMs: number): Promise<void> {
+    if (keys.length === 0) return;
+    const client = this.client();
+    const px = String(Math.max(1, Math.round(ttlMs)));
+    // GT: only ever lengthens, so an entry with a shorter life never cuts a version another relies on.
+    if (this.cluster) {
+      await withDeadline(Promise.all(keys.map((k) => client.pexpire(k, px, 'GT'))), this.opts.commandTimeoutMs, 'extendTtl');
+      return;
+    }
+    const pipeline = client.pipeline();
+    for (const k of keys) pipeline.pexpire(k, px, 'GT');
+    repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'extendTtl'));
   }
 
   async ping(): Promise<number> {

@@ -136,7 +136,10 @@ export class ResponseStore {
       this.stats.record({ type: 'oversize' });
       return;
     }
-    if (await this.kv.setMany([{ key, value: bytes, ttlMs: entry.ttlSeconds * 1000 }])) this.stats.record({ type: 'set', count: 1 });
+    const ttlMs = entry.ttlSeconds * 1000;
+    // The versions the response is stamped with live at least as long as it (they may have been created short-lived).
+    const [ok] = await Promise.all([this.kv.setMany([{ key, value: bytes, ttlMs }]), this.kv.extendTtl?.(this.tagKeysOf(entry.tags), ttlMs)]);
+    if (ok) this.stats.record({ type: 'set', count: 1 });
   }
 
   private miss(key: string, operation: string | undefined, started: number, versionsRead: Map<string, Buffer | null>): ResponseLookup {

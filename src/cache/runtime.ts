@@ -12,6 +12,7 @@ import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './r
 import { RedisInvalidationSink } from './redis-invalidation-sink';
 import { closeRedis, connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
 import { ResponseStore } from './response-store';
+import { WindowCounters } from './rate-counter';
 import { StatsRecorder } from './stats';
 import { StatsAggregator } from './stats-aggregator';
 import type { InvalidationBus, KeyValueStore } from './store';
@@ -66,6 +67,12 @@ export interface InvalidationState {
   settle(timeoutMs: number): Promise<boolean>;
   /** null without a relay. */
   health(): RelayHealth | null;
+  /**
+   * Calls listener when the cache moves to a new generation (a Redis found older than the log
+   * keeps): every entry is then a miss, so whatever keeps the cache warm should run again.
+   * Returns the unsubscribe; never calls it without a relay.
+   */
+  onNewGeneration(listener: (generation: number) => void): () => void;
 }
 
 /** Where the cache stands, for readiness and metrics. */
@@ -99,6 +106,8 @@ export interface CacheRuntime {
   /** Stats, health, entries and invalidation for administrators (src/admin exposes it). */
   readonly admin: CacheAdmin;
   readonly invalidations: InvalidationState;
+  /** Points per identity per window (rate limits): shared through Redis when there is one, else this process's. */
+  windowCounters(windowMs: number): WindowCounters;
   state(): CacheState;
   close(): Promise<void>;
 }
@@ -129,6 +138,7 @@ function invalidationState(relay: InvalidationRelay | undefined): InvalidationSt
   return {
     settle: (timeoutMs) => (relay ? relay.settle(timeoutMs) : Promise.resolve(true)),
     health: () => relay?.health() ?? null,
+    onNewGeneration: (listener) => relay?.onNewGeneration(listener) ?? (() => undefined),
   };
 }
 
@@ -170,6 +180,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       stats,
       admin: new CacheAdmin({ cache: values, store: new MemoryAdminStore(memory), memory, invalidation: invalidations.health }),
       invalidations,
+      windowCounters: (windowMs) => new WindowCounters({ space: opts.space, windowMs }),
       state: () => ({ backend: 'memory', circuit: 'none', tiered: false, memory: { entries: memory.entryCount, bytes: memory.bytes } }),
       async close() {
         await relay?.stop();
@@ -262,6 +273,8 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       invalidation: invalidations.health,
     }),
     invalidations,
+    // Past the in-process tier: every instance must add to the same counter.
+    windowCounters: (windowMs) => new WindowCounters({ store: shared, space: opts.space, windowMs }),
     state: () => ({
       backend: 'redis',
       circuit: breaker.state,

@@ -36,6 +36,17 @@ export interface KeyValueStore {
    * nothing. Shared stores have it (a lease is released only by its holder).
    */
   deleteIfEquals?(key: string, value: Buffer): Promise<boolean>;
+  /**
+   * Adds amount to the integer at key unless the total would pass ceiling, atomically; a key
+   * created by it expires after ttlMs. Resolves with the total afterwards (or the unchanged one
+   * when refused), or null where the store could not answer. Shared stores have it (rate limits).
+   */
+  addWithin?(key: string, amount: number, ceiling: number, ttlMs: number): Promise<{ total: number; added: boolean } | null>;
+  /**
+   * Lengthens the time to live of the keys that exist to at least ttlMs (never shortens, never
+   * changes a value). A tag version created short-lived lives as long as the entries stamped with it.
+   */
+  extendTtl?(keys: readonly string[], ttlMs: number): Promise<void>;
 }
 
 /** A store that can tell others about invalidations (Redis pub/sub), so in-process tiers drop what changed. */

@@ -7,7 +7,8 @@ import { type KeySpace, tagKey } from './keys';
 import { SingleFlight } from './single-flight';
 import type { StatsRecorder } from './stats';
 import type { InvalidationBus, KeyValueStore } from './store';
-import { NEGATIVE_TTL_SECONDS, TAG_VERSION_TTL_SECONDS } from './ttl';
+import { NEGATIVE_TTL_SECONDS, NEW_TAG_VERSION_TTL_SECONDS, TAG_VERSION_TTL_SECONDS } from './ttl';
+import type { WriteBudget } from './write-budget';
 
 /** One cacheable value: where it lives, what it depends on, how long it stays. */
 export interface CacheRequest {
@@ -52,6 +53,8 @@ export interface ReadOptions {
    * every field of one level shares one round trip. Default: one lookupMany of its own.
    */
   lookup?: (req: CacheRequest) => Promise<Lookup>;
+  /** Keys the request may still write; past it, a miss is computed and not stored. */
+  budget?: WriteBudget;
 }
 
 export interface TaggedCacheOptions {
@@ -136,7 +139,11 @@ export class TaggedCache {
   async read<T>(req: CacheRequest, load: () => Promise<T>, opts: ReadOptions = {}): Promise<ReadResult<T>> {
     const mode = opts.mode ?? 'normal';
     if (mode === 'bypass') return { value: await this.counted(load)(), hit: false, stale: false, versions: req.tags.map(() => null) };
-    if (mode === 'refresh') return { ...(await this.fillStamped(req, await this.readVersions(req.tags), load, false)), hit: false, stale: false };
+    if (mode === 'refresh') {
+      const versions = await this.readVersions(req.tags);
+      if (!this.withinBudget(versions, opts.budget)) return this.unstored(req, load);
+      return { ...(await this.fillStamped(req, versions, load, false)), hit: false, stale: false };
+    }
     const started = performance.now();
     const found = await (opts.lookup ? opts.lookup(req) : this.lookupMany([req]).then(([one]) => one));
     if (found.hit) {
@@ -144,9 +151,24 @@ export class TaggedCache {
       if (found.stale) this.refreshInBackground(req, load);
       return { value: found.value as T, hit: true, stale: found.stale, versions: found.entry.versions };
     }
+    if (!this.withinBudget(found.versions, opts.budget)) return this.unstored(req, load);
     const filled = await this.fillStamped(req, found.versions, load, true);
     this.stats.record({ type: 'miss', label: req.label, key: req.key, ms: performance.now() - started });
     return { ...filled, hit: false, stale: false };
+  }
+
+  /** Takes the writes a miss may make (its entry, and each version it must create) from the request's budget. */
+  private withinBudget(versions: readonly (string | null)[], budget: WriteBudget | undefined): boolean {
+    if (!budget) return true;
+    let writes = 1;
+    for (const v of versions) if (v === null) writes++;
+    return budget.take(writes);
+  }
+
+  /** A miss past the request's key budget: computed and answered, nothing written, so the response is not stored either. */
+  private async unstored<T>(req: CacheRequest, load: () => Promise<T>): Promise<ReadResult<T>> {
+    this.opts.logger.debug({ key: req.key }, 'request key budget spent; value computed, not cached');
+    return { value: await this.counted(load)(), hit: false, stale: false, versions: req.tags.map(() => null) };
   }
 
   /** Entries and their tags' current versions for every request, in one store round trip. */
@@ -382,7 +404,9 @@ export class TaggedCache {
     const missing = tags.map((t, i) => (seen[i] === null ? i : -1)).filter((i) => i >= 0);
     if (missing.length === 0) return [...seen];
     const created = await this.opts.store.setIfAbsent(
-      missing.map((i) => ({ key: tagKey(this.space, tags[i]), value: newVersion(), ttlMs: TAG_VERSION_TTL_SECONDS * 1000 })),
+      // Short-lived until an entry is stored with it (store extends it to that entry's life): a
+      // version created for an entity that does not exist goes with the negative entry.
+      missing.map((i) => ({ key: tagKey(this.space, tags[i]), value: newVersion(), ttlMs: NEW_TAG_VERSION_TTL_SECONDS * 1000 })),
     );
     const out = [...seen];
     missing.forEach((i, j) => (out[i] = created[j]?.toString() ?? null));
@@ -405,7 +429,17 @@ export class TaggedCache {
       this.opts.logger.debug({ key: req.key, bytes: bytes.length }, 'value larger than CACHE_MAX_ENTRY_BYTES; not cached');
       return false;
     }
-    const ok = await this.opts.store.setMany([{ key: req.key, value: bytes, ttlMs: ttlMs + req.swrSeconds * 1000 }]);
+    const entryTtlMs = ttlMs + req.swrSeconds * 1000;
+    const [ok] = await Promise.all([
+      this.opts.store.setMany([{ key: req.key, value: bytes, ttlMs: entryTtlMs }]),
+      // A found value keeps its tags' versions as long as itself; a not-found one leaves them short-lived.
+      value === null
+        ? undefined
+        : this.opts.store.extendTtl?.(
+            req.tags.map((t) => tagKey(this.space, t)),
+            entryTtlMs,
+          ),
+    ]);
     if (ok) this.stats.record({ type: 'set', count: 1 });
     return ok;
   }

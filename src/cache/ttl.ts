@@ -17,7 +17,15 @@ export const TTL = {
 export const NEGATIVE_TTL_SECONDS = 60;
 
 /**
- * Tag versions outlive every entry that can carry them (longest class plus stale time);
- * an expired version only turns entries into misses, never into wrong hits.
+ * A version written by an invalidation lives as long as the longest class, no longer; an entry
+ * stored with a version lengthens it to its own life (PEXPIRE GT), so no version outlives the
+ * entries that carry it by more than that. An expired version only turns entries into misses,
+ * never into wrong hits.
  */
-export const TAG_VERSION_TTL_SECONDS = 2 * TTL.SEVEN_DAYS;
+export const TAG_VERSION_TTL_SECONDS = TTL.SEVEN_DAYS;
+
+/**
+ * A version a reader creates before loading lives this long until an entry is stored with it:
+ * a request over ids that do not exist leaves versions that expire with its negative entries.
+ */
+export const NEW_TAG_VERSION_TTL_SECONDS = NEGATIVE_TTL_SECONDS;

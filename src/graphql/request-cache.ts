@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { CacheMode, CacheRequest, Lookup, TaggedCache } from '../cache/tagged-cache';
+import type { WriteBudget } from '../cache/write-budget';
 
 export interface FieldCounts {
   hits: number;
@@ -32,6 +33,8 @@ export class RequestCache {
     readonly mode: CacheMode = 'normal',
     /** false sends one read per field instead of one per batch: only for measuring what batching saves. */
     batch = true,
+    /** Keys this request may write (CACHE_MAX_KEYS_PER_REQUEST); absent: no bound. */
+    private readonly budget?: WriteBudget,
   ) {
     this.lookups = new DataLoader((reqs) => cache.lookupMany(reqs), { cacheKeyFn: (r) => r.key, batch });
   }
@@ -40,7 +43,7 @@ export class RequestCache {
   async resolve<T>(req: CacheRequest, load: () => Promise<T>, isPrivate: boolean): Promise<T> {
     this.minTtlSeconds = Math.min(this.minTtlSeconds, req.ttlSeconds);
     if (isPrivate) this.private = true;
-    const read = await this.cache.read(req, load, { mode: this.mode, lookup: (r) => this.lookups.load(r) });
+    const read = await this.cache.read(req, load, { mode: this.mode, lookup: (r) => this.lookups.load(r), budget: this.budget });
     if (!read.hit && this.mode === 'normal') {
       // The memoised miss must not send a later read of this key in the same request to load again.
       this.lookups.clear(req);

@@ -51,3 +51,8 @@ export class QueryTooComplexError extends ClientError {
 export class ServiceUnavailableError extends ClientError {
   readonly code = 'SERVICE_UNAVAILABLE';
 }
+
+/** The caller spent its cost points for this window; details carry the limit, what remains and when it resets. */
+export class RateLimitedError extends ClientError {
+  readonly code = 'RATE_LIMITED';
+}

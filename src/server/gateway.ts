@@ -11,6 +11,7 @@ import { schemaVersionOf } from '../cache/keys';
 import { type CacheRuntime, createCacheRuntime } from '../cache/runtime';
 import { type CacheMode, TaggedCache, type TaggedCacheOptions } from '../cache/tagged-cache';
 import { TieredStore } from '../cache/tiered-store';
+import type { WriteBudget } from '../cache/write-budget';
 import { InvalidationRelay, type InvalidationRelayOptions } from '../cache/invalidation-relay';
 import { entityTag, type Tag, typeTag } from '../cache/tags';
 import type { Config } from '../config';
@@ -39,7 +40,11 @@ import { createCors } from './cors';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
+import { RateLimiter } from './rate-limit';
+import { OffThreadJson } from './json-off-thread';
 import { setPretenuring } from './v8-tuning';
+import { loadWarmFile, type WarmEntry } from './warm/warm-file';
+import { Warmer } from './warm/warmer';
 
 export interface Gateway {
   readonly server: Server;
@@ -48,6 +53,8 @@ export interface Gateway {
   readonly schema: GraphQLSchema;
   readonly cache: CacheRuntime;
   readonly cachedFields: CachedField[];
+  /** Keeps the entries of CACHE_WARM_FILE in the cache; undefined without one. */
+  readonly warmer?: Warmer;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -62,7 +69,7 @@ export interface GatewayParts {
   wholeResponses(opts: WholeResponseOptions): WholeResponseCache;
   /** values: the field cache, for compositions that write tag versions themselves (planted bugs). */
   bindInvalidation(schema: GraphQLSchema, invalidator: TagInvalidator, values: TaggedCache): void;
-  requestCache(values: TaggedCache, mode: CacheMode): RequestCache;
+  requestCache(values: TaggedCache, mode: CacheMode, budget?: WriteBudget): RequestCache;
   /** The relay of the invalidation log; undefined composes a gateway that commits but never applies (a crash after commit). */
   relay(opts: InvalidationRelayOptions): InvalidationRelay | undefined;
   /** The in-process tier in front of Redis (when CACHE_L1_MAX_BYTES > 0). */
@@ -73,7 +80,7 @@ const defaultParts: GatewayParts = {
   taggedCache: (opts) => new TaggedCache(opts),
   wholeResponses: (opts) => new WholeResponseCache(opts),
   bindInvalidation: applyInvalidation,
-  requestCache: (values, mode) => new RequestCache(values, mode),
+  requestCache: (values, mode, budget) => new RequestCache(values, mode, true, budget),
   relay: (opts) => new InvalidationRelay(opts),
   tieredStore: (args) => new TieredStore(...args),
 };
@@ -121,6 +128,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   );
 
   const schema = await buildGatewaySchema(gatewayResolvers());
+  // Checked before the cache starts, so a bad file stops the gateway with the entry it names.
+  let warmEntries: WarmEntry[] | undefined;
+  try {
+    warmEntries = config.CACHE_WARM_FILE ? loadWarmFile(config.CACHE_WARM_FILE, schema) : undefined;
+  } catch (err) {
+    if (!opts.db) await db.close();
+    throw err;
+  }
   const entityTagOf: Record<string, (id: string) => Tag> = Object.assign({}, ...(domains as readonly Domain[]).map((d) => d.entityTags ?? {}));
   const cache = await createCacheRuntime({
     // A new schema or a recreated database gets keys of its own.
@@ -146,9 +161,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const invalidator: TagInvalidator = {
     async invalidate(tags) {
       if (await cache.invalidations.settle(config.CACHE_INVALIDATION_WAIT_MS)) return 'APPLIED';
-      // Committed but not applied yet: this process, at least, treats what the writer changed as changed.
+      // Committed but not applied yet (the database or the log's lock is slow or unreachable): this
+      // process treats what the writer changed as changed, and gives those tags new versions in
+      // Redis itself, so no instance serves the old values once it answers. The relay applies the
+      // record all the same when it can (a second new version changes nothing).
       cache.values.holdUnapplied(tags);
       void cache.invalidations.settle(HOLD_PENDING_MS).finally(() => cache.values.releaseUnapplied(tags));
+      await cache.values.invalidate(tags);
       return 'PENDING';
     },
   };
@@ -160,13 +179,30 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     `cache ready: ${cache.state().backend}${cache.state().tiered ? ' behind an in-process tier' : ''}, database ${db.kind}`,
   );
 
-  const { services, loadersFor, seeds, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
+  const {
+    services,
+    loadersFor,
+    seeds,
+    close: closeDomains,
+  } = startDomains({
+    db,
+    invalidator,
+    limits: { datasetMaxColumns: config.DATASET_MAX_COLUMNS, datasetMaxCsvBytes: config.DATASET_MAX_CSV_BYTES },
+    logger: logger.child({ component: 'domains' }),
+  });
   provideCacheAdmin(schema, {
     cache: cache.admin,
     logger: logger.child({ component: 'admin' }),
     entityTag: (typename, id) => (entityTagOf[typename] ?? ((i: string) => entityTag(typename, i)))(id),
   });
-  const metrics = createMetrics(cache);
+  const rateLimit =
+    config.RATE_LIMIT_POINTS > 0
+      ? new RateLimiter(cache.windowCounters(config.RATE_LIMIT_WINDOW_MS), {
+          points: config.RATE_LIMIT_POINTS,
+          adminPoints: Math.max(config.RATE_LIMIT_ADMIN_POINTS, config.RATE_LIMIT_POINTS),
+        })
+      : undefined;
+  const metrics = createMetrics(cache, rateLimit);
   if (opts.seed ?? config.SEED) await runSeeds(db, seeds, logger);
 
   const guard = new RequestGuard(schema, {
@@ -206,7 +242,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   await apollo.start();
 
-  const handleGraphQL = createGraphQLHandler({
+  const largeBodies = new OffThreadJson();
+  const graphql = createGraphQLHandler({
     apollo,
     responses,
     wholeResponses: config.CACHE_RESPONSES,
@@ -218,15 +255,27 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     uploadBodyLimitBytes: config.UPLOAD_BODY_LIMIT_BYTES,
     debug: config.CACHE_DEBUG,
-    createContext: (user: User | undefined, mode: CacheMode) => ({
+    rateLimit,
+    maxKeysPerRequest: config.CACHE_MAX_KEYS_PER_REQUEST,
+    largeBodies,
+    createContext: (user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined) => ({
       user,
       services,
       loaders: loadersFor(),
-      cache: parts.requestCache(cache.values, mode),
+      cache: parts.requestCache(cache.values, mode, budget),
     }),
   });
 
   const cors = createCors(config.CORS_ORIGINS);
+
+  let warmer: Warmer | undefined;
+  let stopWarmOnGeneration = () => {};
+  if (warmEntries) {
+    const w = new Warmer({ entries: warmEntries, operate: graphql.operate, logger: logger.child({ component: 'warm' }) });
+    warmer = w;
+    stopWarmOnGeneration = cache.invalidations.onNewGeneration(() => void w.warmAll('generation'));
+    w.start();
+  }
 
   async function readiness(res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -254,7 +303,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     if (path === '/graphql') {
       if (req.method === 'OPTIONS') return cors.preflight(req, res);
       cors.decorate(req, res);
-      return handleGraphQL(req, res, rawUrl, fail);
+      return graphql.handle(req, res, rawUrl, fail);
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') return metrics.send(res);
@@ -294,6 +343,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     schema,
     cache,
     cachedFields,
+    warmer,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -302,7 +352,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      stopWarmOnGeneration();
+      await warmer?.stop();
       await apollo.stop();
+      await largeBodies.close();
       await closeDomains();
       await cache.close();
       if (!opts.db) await db.close();

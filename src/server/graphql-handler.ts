@@ -4,15 +4,20 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import type { PersistedQueryStore } from '../cache/runtime';
 import type { CacheMode } from '../cache/tagged-cache';
+import { keyHash } from '../cache/keys';
+import { WriteBudget } from '../cache/write-budget';
 import type { AppContext } from '../domains/context';
 import { CacheFlagError, cacheModeOf, requestedCacheMode, strictestCacheMode } from '../graphql/cache-mode';
+import type { FieldCounts } from '../graphql/request-cache';
 import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
 import type { User } from '../identity';
-import { ClientError } from '../lib/errors';
+import { ClientError, RateLimitedError } from '../lib/errors';
 import { authenticate } from './auth';
-import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText } from './graphql-request';
-import { sendJson } from './http';
+import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText, requestOf } from './graphql-request';
+import { HttpError, sendJson } from './http';
+import type { OffThreadJson } from './json-off-thread';
 import { contentTypeOf, GRAPHQL_RESPONSE_JSON, negotiate, type ResponseMediaType } from './media-types';
+import { type RateDecision, rateLimitHeaders, type RateLimiter } from './rate-limit';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<AppContext>;
@@ -34,8 +39,36 @@ export interface GraphQLHandlerDeps {
   httpMaxAgeSeconds: number;
   /** CACHE_DEBUG: responses say in extensions.cache how the cache served them. */
   debug: boolean;
-  createContext(user: User | undefined, mode: CacheMode): AppContext;
+  /** Cost points per identity per window (RATE_LIMIT_POINTS); absent: no rate limit. */
+  rateLimit?: RateLimiter;
+  /** Parses bodies past bodyLimitBytes (a verified caller's uploads) off the event loop. */
+  largeBodies: OffThreadJson;
+  /** CACHE_MAX_KEYS_PER_REQUEST: keys (entries, tag versions) one request may write; 0: no bound. */
+  maxKeysPerRequest: number;
+  createContext(user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined): AppContext;
 }
+
+/** What an in-process caller asks to run: the body of a POST. */
+export interface OperationRequest {
+  query: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+}
+
+/** What an operation run in process did: the whole-response verdict, its errors, and its cached fields' hits and misses. */
+export interface Operated {
+  /** HIT: answered from a stored whole response; MISS: computed and stored whole; BYPASS: not stored whole (fields may still be). */
+  verdict: 'HIT' | 'MISS' | 'BYPASS';
+  status: number;
+  /** "CODE: message" per error; empty when it succeeded. */
+  errors: string[];
+  fields: Record<string, FieldCounts>;
+  /** The short hash of its whole-response key (as the cache's log lines show it), when it has one. */
+  key?: string;
+}
+
+/** Who sent a request, settled before its body is read: a verified user, anonymous, or a token refused. */
+type Caller = { user: User | undefined } | { refused: ClientError };
 
 /** Requests longer than this are not remembered (their text would crowd out many small ones). */
 const MAX_REMEMBERED_TEXT = 64 * 1024;
@@ -54,6 +87,8 @@ interface Prepared {
   textBytes?: number;
   /** The cache mode the request asks for in itself (use_cache, extensions.useCache); undefined when it says nothing. */
   requestedMode?: CacheMode;
+  /** The operation's cost in points (the guard's), what executing it is charged. */
+  cost?: number;
 }
 
 /**
@@ -70,35 +105,73 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, { age: number; headers: string[] }>>>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
-  return function handleGraphQL(
+  function handle(
     req: IncomingMessage,
     res: ServerResponse,
     url: string,
     fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
   ): void {
-    // An anonymous caller cannot upload, so its body is refused with 413 as soon as it streams
-    // past the small limit; a caller with a token may send an upload, and a large body that
-    // turns out not to be a mutation is refused once read (answerPrepared).
-    const limit = header(req, 'authorization') ? deps.uploadBodyLimitBytes : deps.bodyLimitBytes;
+    // The token is verified before the body is read: only a verified caller may stream a body
+    // past the small limit (an upload), and anyone else's is refused with 413 as soon as it
+    // streams past it, never after buffering. A large body that turns out not to be a mutation
+    // is refused once read (answerPrepared).
+    const authorization = header(req, 'authorization');
+    if (!authorization) return readThen(req, res, url, fail, deps.bodyLimitBytes, { user: undefined });
+    authenticate(authorization, deps.jwtSecret, { requireExp: deps.requireExp }).then(
+      (user) => readThen(req, res, url, fail, deps.uploadBodyLimitBytes, { user }),
+      (err) => (err instanceof ClientError ? readThen(req, res, url, fail, deps.bodyLimitBytes, { refused: err }) : fail(req, res, err)),
+    );
+  }
+
+  return { handle, operate };
+
+  function readThen(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
+    limit: number,
+    caller: Caller,
+  ): void {
     readRequestText(
       req,
       url,
-      (err, text) => {
+      (err, text, large) => {
         if (err) return fail(req, res, err);
         try {
-          answer(req, res, text!)?.catch((e) => fail(req, res, e));
+          const answered = large ? answerLarge(req, res, large, caller) : answer(req, res, text!, caller);
+          answered?.catch((e) => fail(req, res, e));
         } catch (e) {
           fail(req, res, e);
         }
       },
       limit,
+      deps.bodyLimitBytes,
     );
-  };
+  }
+
+  /**
+   * A body past the small limit, which only a verified caller may send (an upload): parsed in a
+   * worker, and refused there already when it names no mutation, so its variables never reach
+   * JSON.parse on the event loop.
+   */
+  async function answerLarge(req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): Promise<void> {
+    const type = negotiate(header(req, 'accept'));
+    if (type === undefined || !('user' in caller)) return answer(req, res, '', caller);
+    const bytes = body.length;
+    const parsed = await deps.largeBodies.parse(body);
+    if (parsed.kind === 'invalid') throw new HttpError(400, 'request body is not valid JSON');
+    if (parsed.kind === 'not-a-mutation')
+      return sendErrors(res, type, 413, `a query's body may be at most ${deps.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE');
+    const fresh = await prepare('POST', () => requestOf(parsed.value));
+    fresh.textBytes = bytes;
+    return answerPrepared(req, res, fresh, caller.user, type);
+  }
 
   // The steps below return a promise only when they have to wait: a hit from the in-process
   // tier is answered within the request's 'end' event, with no microtask.
 
-  function answer(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> | void {
+  function answer(req: IncomingMessage, res: ServerResponse, text: string, caller: Caller): Promise<void> | void {
     const type = negotiate(header(req, 'accept'));
     if (type === undefined) {
       return sendJson(
@@ -108,19 +181,14 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         { 'cache-control': 'no-store', vary: varyOf(res, 'Accept') },
       );
     }
-    const authorization = header(req, 'authorization');
-    if (!authorization) return answerFor(req, res, text, undefined, type);
-    return authenticate(authorization, deps.jwtSecret, { requireExp: deps.requireExp }).then(
-      (user) => answerFor(req, res, text, user, type),
-      (err) => {
-        if (!(err instanceof ClientError)) throw err;
-        // GraphQL over HTTP: a request error. The GraphQL response type says so with its status
-        // (Apollo Client 4 still reads the body as GraphQL errors); plain JSON answers 200, as
-        // legacy clients expect of every well-formed request. Both carry the code.
-        const status = type === GRAPHQL_RESPONSE_JSON ? 401 : 200;
-        return sendErrors(res, type, status, err.message, err.code, { 'www-authenticate': 'Bearer error="invalid_token"' });
-      },
-    );
+    if ('refused' in caller) {
+      // GraphQL over HTTP: a request error. The GraphQL response type says so with its status
+      // (Apollo Client 4 still reads the body as GraphQL errors); plain JSON answers 200, as
+      // legacy clients expect of every well-formed request. Both carry the code.
+      const status = type === GRAPHQL_RESPONSE_JSON ? 401 : 200;
+      return sendErrors(res, type, status, caller.refused.message, caller.refused.code, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
+    return answerFor(req, res, text, caller.user, type);
   }
 
   function answerFor(req: IncomingMessage, res: ServerResponse, text: string, user: User | undefined, type: ResponseMediaType): Promise<void> | void {
@@ -128,7 +196,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const memo = method === 'POST' ? preparedPost : preparedGet;
     const prep = memo.get(text);
     if (prep) return answerPrepared(req, res, prep, user, type);
-    return prepare(method, text).then((fresh) => {
+    return prepare(method, () => parseRequestText(method, text)).then((fresh) => {
       fresh.textBytes = text.length;
       if (fresh.remember && text.length <= MAX_REMEMBERED_TEXT) memo.set(text, fresh);
       return answerPrepared(req, res, fresh, user, type);
@@ -155,19 +223,59 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     // The mode the rate limits read too: anything but 'normal' computes, so it counts as a miss.
     const mode = strictestCacheMode(cacheModeOf(header(req, 'cache-control')), prep.requestedMode);
     const candidate = prep.candidate;
-    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode))
-      return execute(req, res, prep.parsed, user, mode, undefined, type, undefined);
+    // Charged only when the guard computed a cost: a document that does not parse, validate or
+    // coerce is refused before any field runs, and a refusal writes nothing (not even a count).
+    // Nor is one that costs nothing (only __typename or introspection, which may be refused too).
+    const limiter = !prep.cost ? undefined : deps.rateLimit;
+    const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
+    // What executing costs: the guard's points (a forced refresh executes, so it pays them too).
+    const cost = prep.cost ?? 0;
+    if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) {
+      if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
+      return limiter.charge(req, user, cost).then((decision) => {
+        if (!decision.allowed) return sendRateLimited(res, type, decision);
+        setRateHeaders(res, decision);
+        return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
+      });
+    }
     const key = responses.keyFor(candidate, user);
     const now = Date.now();
     const hit = mode === 'normal' ? responses.peek(key, now) : undefined;
-    if (hit) return sendHit(req, res, hit, now, type, candidate);
-    return responses
-      .lookup(candidate, key, mode)
-      .then((found) =>
-        'hit' in found
-          ? sendHit(req, res, found.hit, Date.now(), type, candidate)
-          : execute(req, res, prep.parsed, user, mode, found.pending, type, candidate),
-      );
+    if (hit) return admitHit(req, res, user, type) ? sendHit(req, res, hit, now, type, candidate) : undefined;
+    // A miss is charged once the lookup knows it is one, before any tag version is written.
+    let refused: RateDecision | undefined;
+    const chargeMiss = limiter
+      ? async () => {
+          const decision = await limiter.charge(req, user, cost);
+          if (!decision.allowed) {
+            refused = decision;
+            throw new RateLimitedError('rate limited');
+          }
+          setRateHeaders(res, decision);
+        }
+      : undefined;
+    return responses.lookup(candidate, key, mode, chargeMiss, budget).then(
+      (found) => {
+        if (!('hit' in found)) return execute(req, res, prep.parsed, user, mode, found.pending, type, candidate, budget);
+        if (admitHit(req, res, user, type)) sendHit(req, res, found.hit, Date.now(), type, candidate);
+      },
+      (err) => {
+        if (refused && err instanceof RateLimitedError) return sendRateLimited(res, type, refused);
+        throw err;
+      },
+    );
+  }
+
+  /** A hit costs no points; it is refused only to an identity this process knows has none left. False when refused (answered). */
+  function admitHit(req: IncomingMessage, res: ServerResponse, user: User | undefined, type: ResponseMediaType): boolean {
+    if (!deps.rateLimit) return true;
+    const decision = deps.rateLimit.admitHit(req, user);
+    if (!decision.allowed) {
+      sendRateLimited(res, type, decision);
+      return false;
+    }
+    setRateHeaders(res, decision);
+    return true;
   }
 
   /**
@@ -212,8 +320,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     return Math.min(deps.httpMaxAgeSeconds, candidate.op.httpTtlSeconds ?? 0);
   }
 
-  async function prepare(method: string, text: string): Promise<Prepared> {
-    const parsed = parseRequestText(method, text);
+  async function prepare(method: string, parse: () => ParsedRequest): Promise<Prepared> {
+    const parsed = parse();
     if (parsed.kind !== 'single') return { parsed, remember: true };
     const body = { ...parsed.body };
     let requestedMode: CacheMode | undefined;
@@ -254,7 +362,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         return { parsed: single, reject: { status: 400, message: err.message, code: err.code, details: err.details }, remember: true };
       throw err;
     }
-    const { op, candidate } = prepared;
+    const { op, candidate, cost } = prepared;
     if ((method === 'GET' || method === 'HEAD') && op && op.kind !== 'query') {
       return {
         parsed: single,
@@ -263,7 +371,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         remember: true,
       };
     }
-    return { parsed: single, op, candidate, remember: true, requestedMode };
+    return { parsed: single, op, candidate, remember: true, requestedMode, cost };
   }
 
   async function execute(
@@ -275,8 +383,28 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     pending: PendingResponse | undefined,
     type: ResponseMediaType,
     candidate: Candidate | undefined,
+    budget: WriteBudget | undefined,
   ): Promise<void> {
-    const context = deps.createContext(user, mode);
+    const ran = await run(parsed, user, mode, pending, type, budget);
+    if (ran.kind === 'stream') {
+      res.writeHead(ran.status, { ...ran.headers, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: varyOf(res, 'Accept') });
+      for await (const chunk of ran.chunks) res.write(chunk);
+      res.end();
+      return;
+    }
+    return send(req, res, ran.status, ran.bytes, { ...ran.headers, ...cacheHeaders(ran.caching, type, httpMaxAge(candidate), res) });
+  }
+
+  /** Executes a request through Apollo and stores its whole response when pending says it may be stored. */
+  async function run(
+    parsed: ParsedRequest,
+    user: User | undefined,
+    mode: CacheMode,
+    pending: PendingResponse | undefined,
+    type: ResponseMediaType,
+    budget: WriteBudget | undefined,
+  ) {
+    const context = deps.createContext(user, mode, budget);
     // Apollo is told the type already negotiated, so an executed response is labelled as a hit would be.
     const headers = new HeaderMap([
       ['content-type', 'application/json'],
@@ -290,15 +418,41 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const status = result.status ?? 200;
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
-    if (result.body.kind !== 'complete') {
-      res.writeHead(status, { ...outHeaders, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: varyOf(res, 'Accept') });
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-      return;
-    }
+    if (result.body.kind !== 'complete') return { kind: 'stream' as const, status, headers: outHeaders, chunks: result.body.asyncIterator, context };
     const bytes = Buffer.from(result.body.string);
     const caching = await responses.complete(pending, context.cache, status, bytes, deps.debug && pending ? withoutDebugExtension(bytes) : bytes);
-    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(caching, type, httpMaxAge(candidate), res) });
+    return { kind: 'complete' as const, status, headers: outHeaders, bytes, caching, context };
+  }
+
+  /**
+   * One operation run in process, the way an HTTP request with this body would be (the guard,
+   * the whole-response cache, field caching, the key budget), for the gateway's own traffic such
+   * as warming. It is not rate limited: the gateway's own work is bounded by its warm file.
+   */
+  async function operate(request: OperationRequest, user: User | undefined, mode: CacheMode): Promise<Operated> {
+    const prep = await prepare('POST', () => requestOf(request));
+    if (prep.reject) return { verdict: 'BYPASS', status: prep.reject.status, errors: [`${prep.reject.code}: ${prep.reject.message}`], fields: {} };
+    const candidate = prep.candidate;
+    const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
+    let pending: PendingResponse | undefined;
+    let key: string | undefined;
+    if (deps.wholeResponses && candidate && responses.applies(candidate, user, mode)) {
+      key = responses.keyFor(candidate, user);
+      const found = await responses.lookup(candidate, key, mode, undefined, budget);
+      if ('hit' in found) return { verdict: 'HIT', status: 200, errors: [], fields: {}, key: keyHash(key) };
+      pending = found.pending;
+    }
+    const ran = await run(prep.parsed, user, mode, pending, 'application/json', budget);
+    const fields = ran.context.cache?.counts ?? {};
+    if (ran.kind === 'stream') {
+      for await (const _chunk of ran.chunks) {
+        // Drained: nothing reads an incremental response here, but it must run to its end.
+      }
+      return { verdict: 'BYPASS', status: ran.status, errors: [], fields, key: key && keyHash(key) };
+    }
+    const body = JSON.parse(ran.bytes.toString('utf8')) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    const errors = (body.errors ?? []).map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message));
+    return { verdict: ran.caching.verdict, status: ran.status, errors, fields, key: key && keyHash(key) };
   }
 
   async function resolvePersistedQuery(
@@ -407,6 +561,29 @@ function sendErrors(
     { errors: [{ message, extensions: { ...details, code } }] },
     { 'content-type': contentTypeOf(type), 'cache-control': 'no-store', vary: varyOf(res, 'Accept'), ...extraHeaders },
   );
+}
+
+/**
+ * 429: the identity's points for this window are spent. The error carries the limit, what is
+ * left and when the window resets, as the RateLimit and Retry-After headers do.
+ */
+function sendRateLimited(res: ServerResponse, type: ResponseMediaType, d: RateDecision): void {
+  const retryAfter = Math.max(1, Math.ceil((d.resetAt - Date.now()) / 1000));
+  sendErrors(
+    res,
+    type,
+    429,
+    `rate limit reached: this request costs ${d.cost} points and ${d.remaining} of ${d.limit} are left in this window; retry in ${retryAfter} s`,
+    'RATE_LIMITED',
+    rateLimitHeaders(d),
+    {
+      rateLimit: { limit: d.limit, remaining: d.remaining, cost: d.cost, resetAt: new Date(d.resetAt).toISOString(), retryAfterSeconds: retryAfter },
+    },
+  );
+}
+
+function setRateHeaders(res: ServerResponse, d: RateDecision): void {
+  for (const [name, value] of Object.entries(rateLimitHeaders(d))) res.setHeader(name, value);
 }
 
 /** A browser navigating to the URL (Accept names HTML), not a GraphQL client. */

@@ -19,14 +19,29 @@ export type ParsedRequest = { kind: 'single'; body: GraphQLRequestBody } | { kin
  * Identical texts are identical requests (whatever the user), which lets the handler remember
  * what it derived from one.
  */
-export function readRequestText(req: IncomingMessage, url: string, done: (err: Error | null, text?: string) => void, maxBodyBytes?: number): void {
+export function readRequestText(
+  req: IncomingMessage,
+  url: string,
+  done: (err: Error | null, text?: string, large?: Buffer) => void,
+  maxBodyBytes?: number,
+  /** A body longer than this is handed over as bytes (`large`), to be parsed off the event loop. */
+  inlineMaxBytes = Infinity,
+): void {
   if (req.method === 'GET' || req.method === 'HEAD') {
     const q = url.indexOf('?');
     return done(null, q === -1 ? '' : url.slice(q + 1));
   }
   if (req.method !== 'POST') return done(new HttpError(405, 'GraphQL accepts GET (queries) and POST'));
   if (!isJsonRequestType(req.headers['content-type'])) return done(new HttpError(415, 'POST /graphql needs content-type: application/json'));
-  readBody(req, (err, body) => (err ? done(err) : done(null, body!.toString('utf8'))), maxBodyBytes);
+  readBody(
+    req,
+    (err, body) => {
+      if (err) return done(err);
+      if (body!.length > inlineMaxBytes) return done(null, undefined, body);
+      done(null, body!.toString('utf8'));
+    },
+    maxBodyBytes,
+  );
 }
 
 /**
@@ -54,6 +69,11 @@ export function parseRequestText(method: string, text: string): ParsedRequest {
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }
+  return requestOf(body);
+}
+
+/** A POST's parsed JSON body as a request, checked as parseRequestText checks it (also for a body parsed elsewhere). */
+export function requestOf(body: unknown): ParsedRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'other', raw: body };
   const b = body as Record<string, unknown>;
   if (b.query !== undefined && typeof b.query !== 'string') return { kind: 'other', raw: body };

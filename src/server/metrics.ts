@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CircuitState } from '../cache/circuit-breaker';
 import type { CacheRuntime } from '../cache/runtime';
 import { BucketHistogram } from './bucket-histogram';
+import type { RateLimiter } from './rate-limit';
 
 /** Seconds: hits take well under a millisecond, misses as long as the computation. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -19,7 +20,7 @@ export interface GatewayMetrics {
  * events, plus gauges read at scrape time and Node's default process metrics. A registry of
  * its own per gateway, so two gateways in one process (tests) never share counters.
  */
-export function createMetrics(cache: CacheRuntime): GatewayMetrics {
+export function createMetrics(cache: CacheRuntime, rateLimit?: RateLimiter): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -98,6 +99,38 @@ export function createMetrics(cache: CacheRuntime): GatewayMetrics {
       this.set(cache.state().memory?.entries ?? 0);
     },
   });
+
+  if (rateLimit) {
+    // Plain numbers kept by the limiter, handed over at scrape time like the cache counters.
+    new Counter({
+      name: 'cachegate_rate_limited_total',
+      help: 'Requests refused with 429 because the identity had spent its cost points for the window, by role',
+      labelNames: ['role'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [role, n] of Object.entries(rateLimit.counts.refused)) this.inc({ role }, n);
+      },
+    });
+    new Counter({
+      name: 'cachegate_rate_limit_points_total',
+      help: 'Cost points charged to requests that were let through',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(rateLimit.counts.pointsCharged);
+      },
+    });
+    new Counter({
+      name: 'cachegate_rate_limit_fallback_total',
+      help: 'Rate-limit charges counted in this process alone because Redis did not answer',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(rateLimit.fallbacks);
+      },
+    });
+  }
 
   // Everything a coordinate's events touch, resolved once: nothing is looked up by label per event.
   const perCoordinate = new Map<string, { hit: (seconds: number) => void; miss: (seconds: number) => void }>();

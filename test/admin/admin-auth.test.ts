@@ -34,10 +34,11 @@ describe('admin fields refuse non-admins before touching Redis', () => {
   beforeAll(async () => {
     redis = await OwnRedis.start();
     // No background traffic in the counts: no in-process tier (its heartbeat PUBLISHes every
-    // 100 ms) and no relay (it reads the watermark every 250 ms); what is counted is the request's.
+    // 100 ms), no relay (it reads the watermark every 250 ms) and no rate limit (its one EVAL per
+    // executed request is counted in test/server/rate-limit.test.ts); what is counted is the cache's.
     gw = await startTestGateway(
       'pglite',
-      { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'authtest', CACHE_L1_MAX_BYTES: '0' },
+      { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'authtest', CACHE_L1_MAX_BYTES: '0', RATE_LIMIT_POINTS: '0' },
       { parts: { relay: () => undefined } },
     );
     admin = await gw.token('root', 'admin');

@@ -10,10 +10,18 @@ describe('Redis round trips per request', () => {
   beforeAll(async () => {
     redis = await OwnRedis.start();
     // Batching alone is measured: no compute leases (a miss that takes one costs up to 3 commands
-    // more, see compute-lease.test.ts) and no relay (it reads the watermark every 250 ms).
+    // more, see compute-lease.test.ts), no relay (it reads the watermark every 250 ms) and no rate
+    // limit (one EVAL per executed request, test/server/rate-limit.test.ts).
     gw = await startTestGateway(
       'postgres',
-      { REDIS_URL: redis.url, CACHE_L1_MAX_BYTES: '0', CACHE_RESPONSES: '0', CACHE_STATS_FLUSH_MS: '0', CACHE_LEASE_MS: '0' },
+      {
+        REDIS_URL: redis.url,
+        CACHE_L1_MAX_BYTES: '0',
+        CACHE_RESPONSES: '0',
+        CACHE_STATS_FLUSH_MS: '0',
+        CACHE_LEASE_MS: '0',
+        RATE_LIMIT_POINTS: '0',
+      },
       { parts: { relay: () => undefined } },
     );
     const token = await gw.token('loader');

@@ -152,7 +152,7 @@ describe('the relay on a cluster never raises the watermark past versions a slot
       const victim = owners.find((o) => o.port !== watermarkMaster.port)!;
       expect(victim).toBeDefined();
 
-      await sink.apply(tags, 1);
+      await sink.apply(tags, 1, 0);
       expect(await client.get(watermarkKey(space))).toBe('1');
       const before = await Promise.all(tagKeys.map((k) => client.get(k)));
       expect(before.every((v) => v !== null)).toBe(true);
@@ -160,13 +160,13 @@ describe('the relay on a cluster never raises the watermark past versions a slot
       // One master stops answering writes: its slots' versions cannot be written.
       const paused = victim.connect();
       await paused.client('PAUSE', 10_000, 'WRITE');
-      await expect(sink.apply(tags, 2)).rejects.toThrow();
+      await expect(sink.apply(tags, 2, 1)).rejects.toThrow();
       expect(await client.get(watermarkKey(space))).toBe('1');
 
       // Once it answers, the records are applied again whole: every version new, the watermark raised.
       await paused.client('UNPAUSE');
       paused.disconnect();
-      await sink.apply(tags, 2);
+      await sink.apply(tags, 2, 1);
       expect(await client.get(watermarkKey(space))).toBe('2');
       const after = await Promise.all(tagKeys.map((k) => client.get(k)));
       after.forEach((v, i) => expect(v).not.toBe(before[i]));

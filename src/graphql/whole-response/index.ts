@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { canonicalJson, type KeySpace, responseKey, type ResponseKeyParts } from '../../cache/keys';
 import { etagOf, type ResponseEntry, type ResponseStore } from '../../cache/response-store';
 import type { CacheMode, TaggedCache } from '../../cache/tagged-cache';
+import type { WriteBudget } from '../../cache/write-budget';
 import type { User } from '../../identity';
 import type { RequestCache } from '../request-cache';
 import type { RequestGuard } from '../guard';
@@ -80,18 +81,24 @@ export class WholeResponseCache {
    * The plan of a request's operation and, when its whole response may be cached, the candidate.
    * Throws the guard's refusal (BAD_USER_INPUT, QUERY_TOO_COMPLEX) before any key is built.
    */
-  prepare(body: { query: string; operationName?: string; variables?: Record<string, unknown> }): { op?: OperationPlan; candidate?: Candidate } {
+  prepare(body: { query: string; operationName?: string; variables?: Record<string, unknown> }): {
+    op?: OperationPlan;
+    candidate?: Candidate;
+    /** The operation's cost in points (the guard's), when it could be computed. */
+    cost?: number;
+  } {
     const plan = this.planner.plan(body.query);
     if (plan.refused) throw plan.refused;
-    if (plan.document) this.opts.guard?.analyze(plan.document, body.operationName, body.variables);
+    const cost = plan.document ? this.opts.guard?.analyze(plan.document, body.operationName, body.variables)?.requestedQueryCost : undefined;
     const op = plan.operations?.get(body.operationName ?? '');
-    if (!op || op.ineligible) return { op };
+    if (!op || op.ineligible) return { op, cost };
     const known = op.staticTags(body.variables);
-    if (!known) return { op };
+    if (!known) return { op, cost };
     const parts = { documentHash: plan.hash, operationName: body.operationName, variables: canonicalJson(known.coerced) };
     const staticTags = [...known.tags].sort();
     return {
       op,
+      cost,
       candidate: {
         op,
         parts,
@@ -125,7 +132,15 @@ export class WholeResponseCache {
    * The entry when it is current (mode 'normal'); otherwise the miss, with the static tags'
    * versions settled (read along with the entry, created where missing) before execution.
    */
-  async lookup(candidate: Candidate, key: string, mode: CacheMode): Promise<{ hit: ResponseEntry } | { pending: PendingResponse }> {
+  async lookup(
+    candidate: Candidate,
+    key: string,
+    mode: CacheMode,
+    /** Called once it is a miss, before anything is written (a rate limit's charge); throwing stops the miss there. */
+    beforeMiss?: () => Promise<void>,
+    /** Keys the request may write: the entry and the static tags' versions it must create; past it, the response is not stored. */
+    budget?: WriteBudget,
+  ): Promise<{ hit: ResponseEntry } | { pending: PendingResponse }> {
     const { values } = this.opts;
     let seen: (string | null | undefined)[];
     if (mode === 'normal') {
@@ -133,13 +148,19 @@ export class WholeResponseCache {
       if (found.hit) return { hit: found.hit };
       seen = candidate.staticTagKeys.map((k) => (found.versionsRead.has(k) ? (found.versionsRead.get(k)?.toString() ?? null) : undefined));
     } else seen = candidate.staticTags.map(() => undefined);
+    await beforeMiss?.();
     const unread = candidate.staticTags.filter((_, i) => seen[i] === undefined);
     if (unread.length > 0) {
       const read = await values.readVersions(unread);
       let j = 0;
       seen = seen.map((v) => (v === undefined ? read[j++] : v));
     }
-    const staticVersions = await values.ensureVersions(candidate.staticTags, seen as (string | null)[]);
+    const missing = seen.filter((v) => v === null).length;
+    // Past the budget nothing is created, and the unknown versions keep the response from being stored.
+    const staticVersions =
+      budget && !budget.take(missing + 1)
+        ? (seen as (string | null)[])
+        : await values.ensureVersions(candidate.staticTags, seen as (string | null)[]);
     return { pending: { key, candidate, staticVersions } };
   }
 
