@@ -73,7 +73,8 @@ export class RedisInvalidationSink implements InvalidationSink {
     };
     opts.client.on('ready', learn);
     // A cluster stays 'ready' through a master's failover; its new layout is the reconnect that matters.
-    if (isCluster(opts.client)) opts.client.on('+node', learn);
+    // (Before 'ready' the nodes are still being sorted into masters and replicas.)
+    if (isCluster(opts.client)) opts.client.on('+node', () => opts.client.status === 'ready' && learn());
     if (opts.client.status === 'ready') learn();
   }
 
