@@ -16,7 +16,4 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
-  // A client of the cluster and sentinel topologies keeps a handle open after its test closes it
-  // (not found yet): without this a whole run would wait forever after its last result.
-  forceExit: true,
 };

@@ -99,6 +99,12 @@ const schema = z.object({
    */
   CACHE_OUTAGE_TTL_MS: int(0, 60_000).default(1000),
   /**
+   * A JSON file of queries the gateway runs itself to fill the cache: at startup in priority
+   * order, again when the cache moves to a new generation, and on a timer for entries with a
+   * refresh interval (src/server/warm/warm-file.ts describes the entries; checked at startup).
+   */
+  CACHE_WARM_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /**
    * Keys one request may write to the cache: field entries, tag versions it creates, its whole
    * response. Past it, values are computed and answered but not stored (a request over many ids
    * cannot fill Redis). 0: no bound.
@@ -131,6 +137,17 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024).default(1024 * 1024),
   /** Largest request body in bytes for an authenticated mutation (CSV and EMG uploads, base64 inside JSON). */
   UPLOAD_BODY_LIMIT_BYTES: int(1024).default(150 * 1024 * 1024),
+  /**
+   * Columns a CSV dataset upload may have; a wider header is refused (BAD_USER_INPUT) before its
+   * rows are parsed. Every dataset query costs at least linear in the columns, and a
+   * million-column table made every `datasets { columns }` 20 MB.
+   */
+  DATASET_MAX_COLUMNS: int(1, 100_000).default(1000),
+  /**
+   * UTF-8 bytes of one CSV dataset upload or append. At most 50 MiB: the csv argument's own bound
+   * (src/domains/datasets/dataset.args.ts) is 50 Mi characters.
+   */
+  DATASET_MAX_CSV_BYTES: int(1024, 50 * 1024 * 1024).default(50 * 1024 * 1024),
   /** Largest query text in bytes that an automatic persisted query may register. */
   APQ_MAX_QUERY_BYTES: int(64).default(64 * 1024),
   /** HS256 secret for bearer tokens; required in production. */

@@ -15,7 +15,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL, { format: resolveLogFormat(config.LOG_FORMAT, config.production) });
-  const gateway = await createGateway({ config, logger });
+  let gateway;
+  try {
+    gateway = await createGateway({ config, logger });
+  } catch (err) {
+    // A setting that points at something unusable (a bad CACHE_WARM_FILE entry) is found once the schema is built.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cachegate: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
   const port = await gateway.listen(config.PORT);
   // The banner the README shows, word for word: nothing appended to it in a terminal (the port is in it, the database on the line before).
   logger.info(`cachegate ready: GraphQL at http://localhost:${port}/graphql, GraphiQL at http://localhost:${port}/graphiql`);

@@ -109,9 +109,9 @@ export const gql = async (url: string, body: string, headers: Record<string, str
 
 const CARS_COLUMNS = 'Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,Origin';
 
-/** Adds one car with Horsepower 999 to cachegate's dataset 1, the way its users would. */
+/** Adds one car with Horsepower 999 to cachegate's dataset 1, the way an admin would (a seeded dataset is the system's). */
 export async function appendCarsRow(url: string): Promise<void> {
-  const token = await signToken('bench-secret-0123456789', { id: 'bench', role: 'user' });
+  const token = await signToken('bench-secret-0123456789', { id: 'bench', role: 'admin' });
   const csv = `${CARS_COLUMNS}\\n,,,,999,,,,`;
   const r = await gql(url, JSON.stringify({ query: `mutation { appendDatasetRows(id: "1", csv: "${csv}") { rowCount } }` }), {
     authorization: `Bearer ${token}`,

@@ -169,6 +169,7 @@ export function toCacheStats(r: StatsReport): CacheStats {
     errors: c.errors,
     oversize: c.oversize,
     staleServed: c.staleServed,
+    computations: c.computations,
     hitRate: hitRate(c.hits, c.misses),
     uptimeSeconds: r.uptimeSeconds,
     sinceResetSeconds: r.sinceResetSeconds,

@@ -26,6 +26,7 @@ export class CacheStats {
   @Field(() => Float, { description: 'Cache store failures (each one served as a miss)' }) errors!: number;
   @Field(() => Float, { description: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES' }) oversize!: number;
   @Field(() => Float, { description: 'Stale values served within their swr window' }) staleServed!: number;
+  @Field(() => Float, { description: 'Values computed after a miss; with leases, one per key across every instance' }) computations!: number;
   @Field(() => Float, { description: 'hits / (hits + misses); 0 when both are 0' }) hitRate!: number;
   @Field(() => Float, { description: 'Seconds since this instance started' }) uptimeSeconds!: number;
   @Field(() => Float, { description: 'Seconds the counters cover: since the last resetCacheStats (or since counting began)' })

@@ -4,7 +4,7 @@
  */
 
 const STATS_FIELDS =
-  'backend scope redisAvailable totalRequests hits misses sets deletes invalidatedTags deletedKeys errors oversize staleServed hitRate ' +
+  'backend scope redisAvailable totalRequests hits misses sets deletes invalidatedTags deletedKeys errors oversize staleServed computations hitRate ' +
   'uptimeSeconds sinceResetSeconds countsLost countsLostAt l1Entries l1Bytes redisUsedMemoryBytes redisUsedMemoryHuman redisMaxMemoryPolicy ' +
   'redisKeyspaceHits redisKeyspaceMisses redisEvictedKeys keyCount fields { coordinate hits misses hitRate avgHitMs avgMissMs }';
 const RESULT_FIELDS = 'invalidated tags deletedKeys dryRun';

@@ -1,7 +1,7 @@
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failures that open the circuit. Default 3. */
+  /** Consecutive failures that open the circuit (calls that failed together count once, see failure()). Default 3. */
   failureThreshold?: number;
   /** First wait before probing an open circuit, in milliseconds; doubles per failed probe. Default 500. */
   openMs?: number;
@@ -20,6 +20,8 @@ export interface CircuitBreakerOptions {
 export class CircuitBreaker {
   private current: CircuitState = 'closed';
   private failures = 0;
+  /** When the last failure that counted was reported (performance.now()). */
+  private lastCountedAt = -Infinity;
   private waitMs: number;
   private timer?: NodeJS.Timeout;
   private readonly threshold: number;
@@ -44,7 +46,18 @@ export class CircuitBreaker {
     this.failures = 0;
   }
 
-  failure(): void {
+  /**
+   * Reports a failed call. startedAt (performance.now() when the call was made) makes calls
+   * that were in flight together one piece of evidence: a failure counts only if its call began
+   * after the last counted failure was seen. A burst of 60 lookups that a momentarily slow Redis
+   * (or a starved machine) answers late is Redis being slow once, not 60 times; opening the
+   * circuit on it would make every instance compute what the lease (compute-lease.ts) exists to
+   * compute once. A dead Redis still opens it: the calls made after each failure fail too.
+   * Without startedAt every failure counts.
+   */
+  failure(startedAt?: number): void {
+    if (startedAt !== undefined && startedAt < this.lastCountedAt) return;
+    this.lastCountedAt = performance.now();
     this.failures++;
     if (this.current === 'closed' && this.failures >= this.threshold) this.open();
   }
@@ -75,6 +88,7 @@ export class CircuitBreaker {
     try {
       await this.opts.probe();
       this.failures = 0;
+      this.lastCountedAt = -Infinity;
       this.waitMs = this.opts.openMs ?? 500;
       this.transition('closed');
     } catch {

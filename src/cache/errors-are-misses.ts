@@ -20,6 +20,7 @@ export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, s
   let streak = 0;
   async function guarded<T>(op: string, fallback: T, call: () => Promise<T>): Promise<T> {
     if (!breaker.allows()) return fallback;
+    const startedAt = performance.now();
     try {
       const result = await call();
       breaker.success();
@@ -28,7 +29,7 @@ export function errorsAreMisses(store: KeyValueStore, breaker: CircuitBreaker, s
     } catch (err) {
       stats.record({ type: 'error', op });
       if (streak++ === 0) logger.warn({ err: (err as Error).message, op, store: store.kind }, 'cache store failed; computing values instead');
-      breaker.failure();
+      breaker.failure(startedAt);
       return fallback;
     }
   }

@@ -25,10 +25,11 @@ export interface InvalidationLog {
    * gateway: takes the log's lock (waiting at most lockWaitMs), gives up to `limit` pending
    * records their sequence numbers, hands them to apply, and marks them applied only if apply
    * resolves (otherwise they stay pending). Resolves with how many were applied and the highest
-   * sequence number, or 'busy' when another relay kept the lock.
+   * sequence number, or 'busy' when another relay kept the lock. apply also gets the highest
+   * sequence number applied before these records (0 when none).
    */
   applyPending(
-    apply: (records: LoggedChanges[]) => Promise<void>,
+    apply: (records: LoggedChanges[], previousSeq: number) => Promise<void>,
     opts: { limit: number; lockWaitMs: number },
   ): Promise<{ applied: number; lastSeq: number } | 'busy'>;
   /** Records applied with a sequence number above seq, oldest first; 'expired' when some were pruned already. */

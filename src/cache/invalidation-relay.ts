@@ -5,15 +5,19 @@ import type { Tag } from './tags';
 
 /**
  * Where the relay applies the log: the shared tier (Redis) and this process's in-process tier.
- * The Redis implementation is one Lua script (runtime.ts): new tag versions, the watermark
- * raised, the pub/sub message, all or nothing.
+ * The Redis implementation (redis-invalidation-sink.ts) is one Lua script: new tag versions, the
+ * watermark raised, the pub/sub message, all or nothing; on a cluster, whose scripts stay in one
+ * hash slot, the versions by slot first and the watermark only after all of them.
  */
 export interface InvalidationSink {
   /**
-   * Gives tags new versions, raises the watermark to lastSeq (never lowers it) and tells every
-   * instance; rejects when the shared tier could not take it (the records then stay pending).
+   * Gives tags new versions and tells every instance; raises the watermark to lastSeq (never
+   * lowers it), but only when the shared tier already holds everything through previousSeq: a
+   * Redis that lost records (a restore) keeps its older watermark, so the gap is found and
+   * replayed instead of hidden under the newer records. Rejects when the shared tier could not
+   * take it (the records then stay pending).
    */
-  apply(tags: readonly Tag[], lastSeq: number): Promise<void>;
+  apply(tags: readonly Tag[], lastSeq: number, previousSeq: number): Promise<void>;
   /** The last log position the shared tier has applied; undefined when it keeps none (memory only) or did not answer. */
   watermark(): Promise<number | undefined>;
   /** The shared tier's incarnation (Redis run_id), when known: it changes on a restart, a restore or a failover. */
@@ -56,6 +60,12 @@ export interface RelayHealth {
   failures: number;
 }
 
+/** A mutation waiting for the log to be applied through target (null: what the next pass finds recorded). */
+interface Waiter {
+  target: number | null;
+  resolve: (applied: boolean) => void;
+}
+
 const MAX_BACKOFF_MS = 500;
 /** How long a relay waits for another gateway's relay to let go of the log, in milliseconds. */
 const LOCK_WAIT_MS = 100;
@@ -86,7 +96,8 @@ export class InvalidationRelay {
   private watermarkSeen: number | null = null;
   private runId: string | null = null;
   private lastCatchUp: RelayHealth['lastCatchUp'] = null;
-  private waiters: { target: number; resolve: (applied: boolean) => void }[] = [];
+  private waiters: Waiter[] = [];
+  private readonly generationListeners = new Set<(generation: number) => void>();
 
   constructor(private readonly opts: InvalidationRelayOptions) {
     this.pollMs = opts.pollMs ?? 250;
@@ -128,10 +139,14 @@ export class InvalidationRelay {
    * timeoutMs (the records are applied later all the same). A mutation calls it after its commit.
    */
   async settle(timeoutMs: number): Promise<boolean> {
-    const { recorded } = await this.opts.log.position();
-    if (this.appliedThrough >= recorded) return true;
+    // Never rejects: a database that does not answer now leaves the target to the next pass that reads the log.
+    const recorded = await this.opts.log.position().then(
+      (p) => p.recorded,
+      () => null,
+    );
+    if (recorded !== null && this.appliedThrough >= recorded) return true;
     return new Promise((resolve) => {
-      const waiter = { target: recorded, resolve };
+      const waiter: Waiter = { target: recorded, resolve };
       this.waiters.push(waiter);
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -144,6 +159,15 @@ export class InvalidationRelay {
       };
       this.kick();
     });
+  }
+
+  /**
+   * Calls listener each time this process moves to a new cache generation (every older entry is
+   * then a miss), whether its own relay moved it or another gateway's did. Returns the unsubscribe.
+   */
+  onNewGeneration(listener: (generation: number) => void): () => void {
+    this.generationListeners.add(listener);
+    return () => this.generationListeners.delete(listener);
   }
 
   health(): RelayHealth {
@@ -186,7 +210,10 @@ export class InvalidationRelay {
 
   private async passOnce(): Promise<void> {
     try {
-      const outcome = await this.opts.log.applyPending((records) => this.applyRecords(records), { limit: this.batch, lockWaitMs: LOCK_WAIT_MS });
+      const outcome = await this.opts.log.applyPending((records, previousSeq) => this.applyRecords(records, previousSeq), {
+        limit: this.batch,
+        lockWaitMs: LOCK_WAIT_MS,
+      });
       if (outcome !== 'busy') {
         this.lastSeq = Math.max(this.lastSeq, outcome.lastSeq);
         // The sink raised Redis's watermark with what it applied: health must not report lag for it.
@@ -199,7 +226,8 @@ export class InvalidationRelay {
       if (this.failures > 0) this.opts.logger.info({ failures: this.failures }, 'invalidation relay applies again');
       this.failures = 0;
       this.retryAt = 0;
-      this.waiters = this.waiters.filter((w) => (w.target <= appliedThrough ? (w.resolve(true), false) : true));
+      for (const w of this.waiters) w.target ??= recorded;
+      this.waiters = this.waiters.filter((w) => (w.target! <= appliedThrough ? (w.resolve(true), false) : true));
       // Another gateway's relay holds the log: look again soon rather than at the next poll.
       if (outcome === 'busy' && this.waiters.length > 0) setTimeout(() => this.kick(), 20).unref();
     } catch (err) {
@@ -212,11 +240,11 @@ export class InvalidationRelay {
     }
   }
 
-  private async applyRecords(records: readonly LoggedChanges[]): Promise<void> {
+  private async applyRecords(records: readonly LoggedChanges[], previousSeq: number): Promise<void> {
     if (records.length === 0) return;
     const tags = new Set<Tag>();
     for (const r of records) for (const c of r.changes) for (const t of this.opts.tagsOf(c)) tags.add(t);
-    await this.opts.sink.apply([...tags], records[records.length - 1].seq);
+    await this.opts.sink.apply([...tags], records[records.length - 1].seq, previousSeq);
   }
 
   /**
@@ -247,19 +275,19 @@ export class InvalidationRelay {
       if (page === 'expired') {
         const generation = await this.opts.log.nextGeneration(this.opts.space.generation ?? 0);
         this.moveTo(generation, 'Redis is older than the invalidation log keeps: every entry of the old generation is now a miss');
-        await this.opts.sink.apply([], to);
+        await this.opts.sink.apply([], to, 0);
         this.watermarkSeen = to;
         this.lastCatchUp = { at: new Date(), kind: 'generation', records: 0, fromSeq: from, toSeq: to };
         return;
       }
       if (page.length === 0) break;
-      await this.applyRecords(page);
+      await this.applyRecords(page, after);
       records += page.length;
       after = page[page.length - 1].seq;
       if (page.length < this.batch) break;
     }
     // Records pruned away at the top of the log leave the watermark short of `to`: raise it.
-    await this.opts.sink.apply([], to);
+    await this.opts.sink.apply([], to, after);
     this.watermarkSeen = to;
     this.lastCatchUp = { at: new Date(), kind: 'replay', records, fromSeq: from, toSeq: to };
     this.opts.logger.warn({ fromSeq: from, toSeq: to, records }, 'Redis was behind the invalidation log; replayed the missing records');
@@ -269,6 +297,14 @@ export class InvalidationRelay {
     if (generation === (this.opts.space.generation ?? 0)) return;
     this.opts.logger.warn({ from: this.opts.space.generation ?? 0, to: generation }, why);
     this.opts.space.generation = generation;
+    for (const listener of this.generationListeners) {
+      try {
+        listener(generation);
+      } catch (err) {
+        // A listener's bug must not stop the relay: it is what keeps the cache consistent.
+        this.opts.logger.warn({ err: (err as Error).message }, 'a new-generation listener failed');
+      }
+    }
   }
 
   private async prune(): Promise<void> {

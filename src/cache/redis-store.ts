@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { connectRedis, isCluster, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
+import { closeRedis, connectRedis, isCluster, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
 import type { KeyValueStore, StoreEntry } from './store';
 
 export interface RedisStoreOptions {
@@ -210,6 +210,6 @@ export class RedisStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.all(this.clients.map(closeRedis));
   }
 }

@@ -64,6 +64,17 @@ export function connectRedis(topology: RedisTopology, options: RedisOptions): Re
   }
 }
 
+/**
+ * Closes a connection for good: QUIT (pending replies are still read), then disconnect. QUIT
+ * alone ends the socket but not what ioredis keeps beside it: with Sentinel, the connections to
+ * every sentinel that listen for +switch-master stay open and, once the sentinels go away,
+ * reconnect forever (a process that never exits).
+ */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => undefined);
+  client.disconnect();
+}
+
 /** The topology for logs and health answers, passwords left out. */
 export function describeTopology(topology: RedisTopology): string {
   switch (topology.kind) {

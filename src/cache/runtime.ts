@@ -10,7 +10,7 @@ import { type KeySpace, persistedQueryKey } from './keys';
 import { MemoryStore } from './memory-store';
 import { reconnectBackoff, RedisStore, requestPathOptions, whenReady } from './redis-store';
 import { RedisInvalidationSink } from './redis-invalidation-sink';
-import { connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
+import { closeRedis, connectRedis, describeTopology, type RedisClient, type RedisTopology } from './redis-topology';
 import { ResponseStore } from './response-store';
 import { WindowCounters } from './rate-counter';
 import { StatsRecorder } from './stats';
@@ -67,6 +67,12 @@ export interface InvalidationState {
   settle(timeoutMs: number): Promise<boolean>;
   /** null without a relay. */
   health(): RelayHealth | null;
+  /**
+   * Calls listener when the cache moves to a new generation (a Redis found older than the log
+   * keeps): every entry is then a miss, so whatever keeps the cache warm should run again.
+   * Returns the unsubscribe; never calls it without a relay.
+   */
+  onNewGeneration(listener: (generation: number) => void): () => void;
 }
 
 /** Where the cache stands, for readiness and metrics. */
@@ -132,6 +138,7 @@ function invalidationState(relay: InvalidationRelay | undefined): InvalidationSt
   return {
     settle: (timeoutMs) => (relay ? relay.settle(timeoutMs) : Promise.resolve(true)),
     health: () => relay?.health() ?? null,
+    onNewGeneration: (listener) => relay?.onNewGeneration(listener) ?? (() => undefined),
   };
 }
 
@@ -284,7 +291,7 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
       // Closing the subscription on purpose is not the loss TieredStore warns about.
       tiered?.dispose();
       subscriber?.disconnect();
-      await adminClient.quit().catch(() => adminClient.disconnect());
+      await closeRedis(adminClient);
       await redis.close();
     },
   };

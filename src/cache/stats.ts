@@ -23,6 +23,8 @@ export interface Counters {
   oversize: number;
   /** Stale values served within their swr window while one refresh ran. */
   staleServed: number;
+  /** Values computed after a miss (the loader ran): with leases, one per key across the fleet. */
+  computations: number;
   fields: Record<string, FieldCounters>;
 }
 
@@ -31,13 +33,13 @@ export type CacheEvent =
   | { type: 'hit' | 'miss'; label: string; ms: number; key?: string }
   | { type: 'set' | 'invalidate' | 'delete'; count: number }
   | { type: 'error'; op: string }
-  | { type: 'oversize' | 'stale' };
+  | { type: 'oversize' | 'stale' | 'compute' };
 
 /** The totals every Counters has, besides the per-field ones. */
-export const TOTALS = ['hits', 'misses', 'sets', 'invalidations', 'deletes', 'errors', 'oversize', 'staleServed'] as const;
+export const TOTALS = ['hits', 'misses', 'sets', 'invalidations', 'deletes', 'errors', 'oversize', 'staleServed', 'computations'] as const;
 
 export function emptyCounters(): Counters {
-  return { hits: 0, misses: 0, sets: 0, invalidations: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, fields: {} };
+  return { hits: 0, misses: 0, sets: 0, invalidations: 0, deletes: 0, errors: 0, oversize: 0, staleServed: 0, computations: 0, fields: {} };
 }
 
 /** Records the cache's events as counters, and tells listeners (metrics, debug logs) of each. */
@@ -111,6 +113,9 @@ function apply(c: Counters, e: CacheEvent): void {
       return;
     case 'stale':
       c.staleServed++;
+      return;
+    case 'compute':
+      c.computations++;
       return;
   }
 }

@@ -138,7 +138,7 @@ export class TaggedCache {
    */
   async read<T>(req: CacheRequest, load: () => Promise<T>, opts: ReadOptions = {}): Promise<ReadResult<T>> {
     const mode = opts.mode ?? 'normal';
-    if (mode === 'bypass') return { value: await load(), hit: false, stale: false, versions: req.tags.map(() => null) };
+    if (mode === 'bypass') return { value: await this.counted(load)(), hit: false, stale: false, versions: req.tags.map(() => null) };
     if (mode === 'refresh') {
       const versions = await this.readVersions(req.tags);
       if (!this.withinBudget(versions, opts.budget)) return this.unstored(req, load);
@@ -168,7 +168,7 @@ export class TaggedCache {
   /** A miss past the request's key budget: computed and answered, nothing written, so the response is not stored either. */
   private async unstored<T>(req: CacheRequest, load: () => Promise<T>): Promise<ReadResult<T>> {
     this.opts.logger.debug({ key: req.key }, 'request key budget spent; value computed, not cached');
-    return { value: await load(), hit: false, stale: false, versions: req.tags.map(() => null) };
+    return { value: await this.counted(load)(), hit: false, stale: false, versions: req.tags.map(() => null) };
   }
 
   /** Entries and their tags' current versions for every request, in one store round trip. */
@@ -280,8 +280,9 @@ export class TaggedCache {
         const [[found], held] = await Promise.all([this.lookupMany([req]), leases.isHeld(req.key)]);
         if (found.hit && sameVersions(found.entry.versions, seen)) return { value: found.value as T, versions: found.entry.versions, stored: false };
         // Invalidated meanwhile: the holder's value would be stamped with versions this reader
-        // did not see; load here. Released (or run out) without a value: try to take the lease.
-        if (!found.hit && !sameVersions(found.versions, seen)) return this.loadAndStore(req, seen, load);
+        // did not see; load here. A look Redis did not answer (versions unknown, null) proves
+        // nothing: look again. Released (or run out) without a value: try to take the lease.
+        if (!found.hit && found.versions.every((v) => v !== null) && !sameVersions(found.versions, seen)) return this.loadAndStore(req, seen, load);
         if (!held) break;
       }
       if (Date.now() >= giveUpAt) return this.loadAndStore(req, seen, load);
@@ -365,7 +366,7 @@ export class TaggedCache {
     seen: readonly (string | null)[],
     load: () => Promise<T>,
   ): Promise<Stamped<T> & { stored: boolean }> {
-    const { value, versions } = await this.loadStamped(req, seen, load);
+    const { value, versions } = await this.loadStamped(req, seen, this.counted(load));
     const stampable = versions.every((v) => v !== null) && !this.anyPending(req.tags);
     const stored = stampable && (await this.store(req, versions as string[], value));
     return { value, versions: stampable ? versions : versions.map(() => null), stored };
@@ -383,6 +384,14 @@ export class TaggedCache {
   ): Promise<{ value: T; versions: (string | null)[] }> {
     const versions = await this.ensureVersions(req.tags, seen);
     return { value: await load(), versions };
+  }
+
+  /** load, counted as a computation when it runs (what leases exist to make rare). */
+  private counted<T>(load: () => Promise<T>): () => Promise<T> {
+    return () => {
+      this.stats.record({ type: 'compute' });
+      return load();
+    };
   }
 
   /** True when one of tags has an invalidation this process could not write yet. */

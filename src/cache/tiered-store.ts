@@ -103,6 +103,16 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
     this.logger.warn({ event, channel: this.channel }, 'invalidation link lost: in-process tier emptied and bypassed until it is back');
   }
 
+  /**
+   * The link is back: whatever was missed meanwhile may still be in memory (another process's
+   * copy, or one filled in the moment before the loss was noticed), so memory starts empty.
+   * Planted-bug tests override this too.
+   */
+  protected onLinkRestored(): void {
+    this.memory.clear();
+    this.generation++;
+  }
+
   /** Stops listening (shutdown): closing the subscription then is not a loss worth a warning. */
   dispose(): void {
     this.disposed = true;
@@ -146,9 +156,7 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
   private heard(): void {
     this.lastHeard = Date.now();
     if (!this.silent) return;
-    // Back after a silence: whatever was missed meanwhile is gone with memory, emptied once more.
-    this.memory.clear();
-    this.generation++;
+    this.onLinkRestored();
     this.silent = false;
     this.logger.info({ channel: this.channel }, 'invalidation link heard again: in-process tier back in use');
   }
@@ -240,8 +248,7 @@ export class TieredStore implements KeyValueStore, InvalidationBus {
   private async subscribe(): Promise<void> {
     try {
       await this.subscriber.subscribe(this.channel);
-      this.memory.clear();
-      this.generation++;
+      this.onLinkRestored();
       this.lastHeard = Date.now();
       this.silent = false;
       // Only a restored subscription is news: the first one at start is what every instance does.

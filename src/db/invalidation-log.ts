@@ -41,21 +41,37 @@ const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
  * startup after the migrations, so a domain that starts tracking a table needs no migration of its own.
  */
 export async function installInvalidationTriggers(db: Database, tables: readonly TrackedTable[]): Promise<void> {
+  // A restart finds its triggers in place: replacing them would lock every tracked table and
+  // can deadlock with another gateway's writes, so only what differs is (re)created.
+  const installed = new Set(
+    (
+      await db.query(
+        "SELECT c.relname || ' ' || t.tgname || ' ' || encode(t.tgargs, 'escape') AS sig FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'cache_log_%' AND c.relnamespace = current_schema()::regnamespace",
+      )
+    ).map((r) => r.sig as string),
+  );
   const statements: string[] = [];
   for (const t of tables) {
     // Declarations are ours, not input: a bad one is a programming error worth stopping for.
     for (const name of [t.table, t.idColumn, ...(t.ignoreColumns ?? [])])
       if (!IDENT.test(name)) throw new Error(`tracked table ${t.table}: "${name}" is not a plain identifier`);
     if (!TYPE.test(t.type)) throw new Error(`tracked table ${t.table}: "${t.type}" is not a GraphQL type name`);
-    const args = [t.type, t.idColumn, ...(t.ignoreColumns ?? [])].map(literal).join(', ');
+    const argList = [t.type, t.idColumn, ...(t.ignoreColumns ?? [])];
+    const args = argList.map(literal).join(', ');
     const on = `ON ${t.table}`;
     const fn = `FOR EACH STATEMENT EXECUTE FUNCTION cache_log_changes(${args})`;
-    statements.push(
-      `CREATE OR REPLACE TRIGGER cache_log_insert AFTER INSERT ${on} REFERENCING NEW TABLE AS cache_new ${fn}`,
-      `CREATE OR REPLACE TRIGGER cache_log_update AFTER UPDATE ${on} REFERENCING OLD TABLE AS cache_old NEW TABLE AS cache_new ${fn}`,
-      `CREATE OR REPLACE TRIGGER cache_log_delete AFTER DELETE ${on} REFERENCING OLD TABLE AS cache_old ${fn}`,
-    );
+    // tgargs holds each argument followed by a NUL, which encode(..., 'escape') shows as \000.
+    const present = (name: string) => installed.has(`${t.table} ${name} ${argList.map((a) => `${a}\\000`).join('')}`);
+    if (!present('cache_log_insert'))
+      statements.push(`CREATE OR REPLACE TRIGGER cache_log_insert AFTER INSERT ${on} REFERENCING NEW TABLE AS cache_new ${fn}`);
+    if (!present('cache_log_update'))
+      statements.push(
+        `CREATE OR REPLACE TRIGGER cache_log_update AFTER UPDATE ${on} REFERENCING OLD TABLE AS cache_old NEW TABLE AS cache_new ${fn}`,
+      );
+    if (!present('cache_log_delete'))
+      statements.push(`CREATE OR REPLACE TRIGGER cache_log_delete AFTER DELETE ${on} REFERENCING OLD TABLE AS cache_old ${fn}`);
   }
+  if (statements.length === 0) return;
   await db.transaction(async (tx) => {
     for (const sql of statements) await tx.exec(sql);
   });
@@ -68,7 +84,7 @@ export class SqlInvalidationLog {
   constructor(private readonly db: Database) {}
 
   async applyPending(
-    apply: (records: LogRecord[]) => Promise<void>,
+    apply: (records: LogRecord[], previousSeq: number) => Promise<void>,
     opts: { limit: number; lockWaitMs: number },
   ): Promise<{ applied: number; lastSeq: number } | 'busy'> {
     const deadline = Date.now() + opts.lockWaitMs;
@@ -79,7 +95,8 @@ export class SqlInvalidationLog {
         const lock = await tx.query("SELECT 1 FROM gateway_meta WHERE key = 'cache_log_lock' FOR UPDATE SKIP LOCKED");
         if (lock.length === 0) return 'busy' as const;
         const pending = await tx.query<{ id: number }>('SELECT id FROM cache_invalidation_log WHERE seq IS NULL ORDER BY id LIMIT $1', [opts.limit]);
-        if (pending.length === 0) return { applied: 0, lastSeq: await lastSeqIn(tx) };
+        const previousSeq = await lastSeqIn(tx);
+        if (pending.length === 0) return { applied: 0, lastSeq: previousSeq };
         const records = await tx.query<{ seq: number; changes: LoggedEntity[] }>(
           `WITH numbered AS (
              SELECT id, nextval('cache_invalidation_seq') AS seq FROM (SELECT id FROM cache_invalidation_log WHERE id = ANY($1) ORDER BY id) AS o
@@ -91,7 +108,7 @@ export class SqlInvalidationLog {
         );
         records.sort((a, b) => a.seq - b.seq);
         // Marked applied only if apply resolves: a throw rolls the numbering back with the rest.
-        await apply(records);
+        await apply(records, previousSeq);
         return { applied: records.length, lastSeq: records[records.length - 1].seq };
       });
       if (outcome !== 'busy' || Date.now() >= deadline) return outcome;

@@ -45,6 +45,10 @@ export function openPostgres(opts: PostgresOptions): Database {
   const onConnectionError = (err: Error) =>
     opts.logger?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost');
   pool.on('error', onConnectionError);
+  // A checked-out client has no pool listener, and pg-pool's own query() listens with once(): a
+  // connection terminated mid-query can emit a second error that would crash the process. Every
+  // client gets a listener of its own for its whole life.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query(sql, params) {
       try {
@@ -71,9 +75,6 @@ export function openPostgres(opts: PostgresOptions): Database {
       } catch (err) {
         throw asUnavailable(err);
       }
-      // A checked-out client has no pool listener: one dropped between two statements of the
-      // transaction would otherwise crash the process.
-      client.on('error', onConnectionError);
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -87,7 +88,6 @@ export function openPostgres(opts: PostgresOptions): Database {
         });
         throw asUnavailable(err);
       } finally {
-        client.removeListener('error', onConnectionError);
         client.release(broken);
       }
     },

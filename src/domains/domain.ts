@@ -5,9 +5,18 @@ import type { Seed } from '../db/seed';
 import type { TagInvalidator } from '../graphql/invalidation';
 import type { Logger } from '../logger';
 
+/** Bounds on uploaded data, from the settings (domains never read settings themselves). */
+export interface DomainLimits {
+  /** DATASET_MAX_COLUMNS: columns of a CSV dataset upload. */
+  datasetMaxColumns: number;
+  /** DATASET_MAX_CSV_BYTES: UTF-8 bytes of one CSV upload or append. */
+  datasetMaxCsvBytes: number;
+}
+
 /** What a domain's service is built with. */
 export interface DomainDeps {
   db: Database;
+  limits: DomainLimits;
   /** Invalidates tags outside a mutation (background work such as training). */
   invalidator: TagInvalidator;
   /** For background work; request errors go through GraphQL. */

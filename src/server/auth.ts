@@ -38,7 +38,16 @@ export async function authenticate(
     return { id: payload.sub, role };
   } catch (err) {
     if (err instanceof UnauthenticatedError) throw err;
-    if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired');
+    // The reason is the client's to see (GraphiQL shows it): each names what to do about it.
+    if (err instanceof joseErrors.JWTExpired) {
+      const exp = typeof err.payload.exp === 'number' ? ` at ${new Date(err.payload.exp * 1000).toISOString()}` : '';
+      throw new UnauthenticatedError(`token expired${exp}: get a new one (npm run token)`);
+    }
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+      throw new UnauthenticatedError("invalid token signature: it was signed with another secret than this gateway's JWT_SECRET");
+    if (err instanceof joseErrors.JOSEAlgNotAllowed) throw new UnauthenticatedError(`invalid token: it must be signed with ${ALG}`);
+    if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid || err instanceof TypeError)
+      throw new UnauthenticatedError('malformed token: not a signed JWT');
     throw new UnauthenticatedError('invalid token');
   }
 }

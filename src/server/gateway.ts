@@ -43,6 +43,8 @@ import { createMetrics } from './metrics';
 import { RateLimiter } from './rate-limit';
 import { OffThreadJson } from './json-off-thread';
 import { setPretenuring } from './v8-tuning';
+import { loadWarmFile, type WarmEntry } from './warm/warm-file';
+import { Warmer } from './warm/warmer';
 
 export interface Gateway {
   readonly server: Server;
@@ -51,6 +53,8 @@ export interface Gateway {
   readonly schema: GraphQLSchema;
   readonly cache: CacheRuntime;
   readonly cachedFields: CachedField[];
+  /** Keeps the entries of CACHE_WARM_FILE in the cache; undefined without one. */
+  readonly warmer?: Warmer;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -124,6 +128,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   );
 
   const schema = await buildGatewaySchema(gatewayResolvers());
+  // Checked before the cache starts, so a bad file stops the gateway with the entry it names.
+  let warmEntries: WarmEntry[] | undefined;
+  try {
+    warmEntries = config.CACHE_WARM_FILE ? loadWarmFile(config.CACHE_WARM_FILE, schema) : undefined;
+  } catch (err) {
+    if (!opts.db) await db.close();
+    throw err;
+  }
   const entityTagOf: Record<string, (id: string) => Tag> = Object.assign({}, ...(domains as readonly Domain[]).map((d) => d.entityTags ?? {}));
   const cache = await createCacheRuntime({
     // A new schema or a recreated database gets keys of its own.
@@ -149,9 +161,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const invalidator: TagInvalidator = {
     async invalidate(tags) {
       if (await cache.invalidations.settle(config.CACHE_INVALIDATION_WAIT_MS)) return 'APPLIED';
-      // Committed but not applied yet: this process, at least, treats what the writer changed as changed.
+      // Committed but not applied yet (the database or the log's lock is slow or unreachable): this
+      // process treats what the writer changed as changed, and gives those tags new versions in
+      // Redis itself, so no instance serves the old values once it answers. The relay applies the
+      // record all the same when it can (a second new version changes nothing).
       cache.values.holdUnapplied(tags);
       void cache.invalidations.settle(HOLD_PENDING_MS).finally(() => cache.values.releaseUnapplied(tags));
+      await cache.values.invalidate(tags);
       return 'PENDING';
     },
   };
@@ -163,7 +179,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     `cache ready: ${cache.state().backend}${cache.state().tiered ? ' behind an in-process tier' : ''}, database ${db.kind}`,
   );
 
-  const { services, loadersFor, seeds, close: closeDomains } = startDomains({ db, invalidator, logger: logger.child({ component: 'domains' }) });
+  const {
+    services,
+    loadersFor,
+    seeds,
+    close: closeDomains,
+  } = startDomains({
+    db,
+    invalidator,
+    limits: { datasetMaxColumns: config.DATASET_MAX_COLUMNS, datasetMaxCsvBytes: config.DATASET_MAX_CSV_BYTES },
+    logger: logger.child({ component: 'domains' }),
+  });
   provideCacheAdmin(schema, {
     cache: cache.admin,
     logger: logger.child({ component: 'admin' }),
@@ -217,7 +243,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   await apollo.start();
 
   const largeBodies = new OffThreadJson();
-  const handleGraphQL = createGraphQLHandler({
+  const graphql = createGraphQLHandler({
     apollo,
     responses,
     wholeResponses: config.CACHE_RESPONSES,
@@ -241,6 +267,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
 
   const cors = createCors(config.CORS_ORIGINS);
+
+  let warmer: Warmer | undefined;
+  let stopWarmOnGeneration = () => {};
+  if (warmEntries) {
+    const w = new Warmer({ entries: warmEntries, operate: graphql.operate, logger: logger.child({ component: 'warm' }) });
+    warmer = w;
+    stopWarmOnGeneration = cache.invalidations.onNewGeneration(() => void w.warmAll('generation'));
+    w.start();
+  }
 
   async function readiness(res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -268,7 +303,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     if (path === '/graphql') {
       if (req.method === 'OPTIONS') return cors.preflight(req, res);
       cors.decorate(req, res);
-      return handleGraphQL(req, res, rawUrl, fail);
+      return graphql.handle(req, res, rawUrl, fail);
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') return metrics.send(res);
@@ -308,6 +343,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     schema,
     cache,
     cachedFields,
+    warmer,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -316,6 +352,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      stopWarmOnGeneration();
+      await warmer?.stop();
       await apollo.stop();
       await largeBodies.close();
       await closeDomains();

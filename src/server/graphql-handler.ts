@@ -4,9 +4,11 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import type { PersistedQueryStore } from '../cache/runtime';
 import type { CacheMode } from '../cache/tagged-cache';
+import { keyHash } from '../cache/keys';
 import { WriteBudget } from '../cache/write-budget';
 import type { AppContext } from '../domains/context';
 import { CacheFlagError, cacheModeOf, requestedCacheMode, strictestCacheMode } from '../graphql/cache-mode';
+import type { FieldCounts } from '../graphql/request-cache';
 import type { Candidate, OperationPlan, PendingResponse, ResponseCaching, ResponseEntry, WholeResponseCache } from '../graphql/whole-response';
 import type { User } from '../identity';
 import { ClientError, RateLimitedError } from '../lib/errors';
@@ -44,6 +46,25 @@ export interface GraphQLHandlerDeps {
   /** CACHE_MAX_KEYS_PER_REQUEST: keys (entries, tag versions) one request may write; 0: no bound. */
   maxKeysPerRequest: number;
   createContext(user: User | undefined, mode: CacheMode, budget: WriteBudget | undefined): AppContext;
+}
+
+/** What an in-process caller asks to run: the body of a POST. */
+export interface OperationRequest {
+  query: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+}
+
+/** What an operation run in process did: the whole-response verdict, its errors, and its cached fields' hits and misses. */
+export interface Operated {
+  /** HIT: answered from a stored whole response; MISS: computed and stored whole; BYPASS: not stored whole (fields may still be). */
+  verdict: 'HIT' | 'MISS' | 'BYPASS';
+  status: number;
+  /** "CODE: message" per error; empty when it succeeded. */
+  errors: string[];
+  fields: Record<string, FieldCounts>;
+  /** The short hash of its whole-response key (as the cache's log lines show it), when it has one. */
+  key?: string;
 }
 
 /** Who sent a request, settled before its body is read: a verified user, anonymous, or a token refused. */
@@ -84,7 +105,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, { age: number; headers: string[] }>>>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
-  return function handleGraphQL(
+  function handle(
     req: IncomingMessage,
     res: ServerResponse,
     url: string,
@@ -100,7 +121,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       (user) => readThen(req, res, url, fail, deps.uploadBodyLimitBytes, { user }),
       (err) => (err instanceof ClientError ? readThen(req, res, url, fail, deps.bodyLimitBytes, { refused: err }) : fail(req, res, err)),
     );
-  };
+  }
+
+  return { handle, operate };
 
   function readThen(
     req: IncomingMessage,
@@ -363,6 +386,25 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     candidate: Candidate | undefined,
     budget: WriteBudget | undefined,
   ): Promise<void> {
+    const ran = await run(parsed, user, mode, pending, type, budget);
+    if (ran.kind === 'stream') {
+      res.writeHead(ran.status, { ...ran.headers, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: varyOf(res, 'Accept') });
+      for await (const chunk of ran.chunks) res.write(chunk);
+      res.end();
+      return;
+    }
+    return send(req, res, ran.status, ran.bytes, { ...ran.headers, ...cacheHeaders(ran.caching, type, httpMaxAge(candidate), res) });
+  }
+
+  /** Executes a request through Apollo and stores its whole response when pending says it may be stored. */
+  async function run(
+    parsed: ParsedRequest,
+    user: User | undefined,
+    mode: CacheMode,
+    pending: PendingResponse | undefined,
+    type: ResponseMediaType,
+    budget: WriteBudget | undefined,
+  ) {
     const context = deps.createContext(user, mode, budget);
     // Apollo is told the type already negotiated, so an executed response is labelled as a hit would be.
     const headers = new HeaderMap([
@@ -377,15 +419,41 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const status = result.status ?? 200;
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
-    if (result.body.kind !== 'complete') {
-      res.writeHead(status, { ...outHeaders, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: varyOf(res, 'Accept') });
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-      return;
-    }
+    if (result.body.kind !== 'complete') return { kind: 'stream' as const, status, headers: outHeaders, chunks: result.body.asyncIterator, context };
     const bytes = Buffer.from(result.body.string);
     const caching = await responses.complete(pending, context.cache, status, bytes, deps.debug && pending ? withoutDebugExtension(bytes) : bytes);
-    return send(req, res, status, bytes, { ...outHeaders, ...cacheHeaders(caching, type, httpMaxAge(candidate), res) });
+    return { kind: 'complete' as const, status, headers: outHeaders, bytes, caching, context };
+  }
+
+  /**
+   * One operation run in process, the way an HTTP request with this body would be (the guard,
+   * the whole-response cache, field caching, the key budget), for the gateway's own traffic such
+   * as warming. It is not rate limited: the gateway's own work is bounded by its warm file.
+   */
+  async function operate(request: OperationRequest, user: User | undefined, mode: CacheMode): Promise<Operated> {
+    const prep = await prepare('POST', () => requestOf(request));
+    if (prep.reject) return { verdict: 'BYPASS', status: prep.reject.status, errors: [`${prep.reject.code}: ${prep.reject.message}`], fields: {} };
+    const candidate = prep.candidate;
+    const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
+    let pending: PendingResponse | undefined;
+    let key: string | undefined;
+    if (deps.wholeResponses && candidate && responses.applies(candidate, user, mode)) {
+      key = responses.keyFor(candidate, user);
+      const found = await responses.lookup(candidate, key, mode, undefined, budget);
+      if ('hit' in found) return { verdict: 'HIT', status: 200, errors: [], fields: {}, key: keyHash(key) };
+      pending = found.pending;
+    }
+    const ran = await run(prep.parsed, user, mode, pending, 'application/json', budget);
+    const fields = ran.context.cache?.counts ?? {};
+    if (ran.kind === 'stream') {
+      for await (const _chunk of ran.chunks) {
+        // Drained: nothing reads an incremental response here, but it must run to its end.
+      }
+      return { verdict: 'BYPASS', status: ran.status, errors: [], fields, key: key && keyHash(key) };
+    }
+    const body = JSON.parse(ran.bytes.toString('utf8')) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    const errors = (body.errors ?? []).map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message));
+    return { verdict: ran.caching.verdict, status: ran.status, errors, fields, key: key && keyHash(key) };
   }
 
   async function resolvePersistedQuery(

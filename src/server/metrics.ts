@@ -60,6 +60,11 @@ export function createMetrics(cache: CacheRuntime, rateLimit?: RateLimiter): Gat
     help: 'Values not cached because they exceeded CACHE_MAX_ENTRY_BYTES',
     registers,
   });
+  const computations = new Counter({
+    name: 'cachegate_cache_computations_total',
+    help: 'Values computed after a miss (with leases, one per key across the instances)',
+    registers,
+  });
   const stale = new Counter({ name: 'cachegate_cache_stale_served_total', help: 'Stale values served within their swr window', registers });
   const duration = new BucketHistogram(
     'cachegate_cache_lookup_duration_seconds',
@@ -173,6 +178,9 @@ export function createMetrics(cache: CacheRuntime, rateLimit?: RateLimiter): Gat
         return;
       case 'stale':
         stale.inc();
+        return;
+      case 'compute':
+        computations.inc();
         return;
     }
   });

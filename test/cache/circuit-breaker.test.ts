@@ -1,4 +1,8 @@
 import { CircuitBreaker, type CircuitState } from '../../src/cache/circuit-breaker';
+import { errorsAreMisses } from '../../src/cache/errors-are-misses';
+import { MemoryStore } from '../../src/cache/memory-store';
+import { StatsRecorder } from '../../src/cache/stats';
+import { silentLogger } from './helpers';
 import { sleep } from '../helpers/async';
 
 describe('circuit breaker', () => {
@@ -10,6 +14,20 @@ describe('circuit breaker', () => {
     breaker.failure();
     expect(breaker.state).toBe('open');
     expect(breaker.allows()).toBe(false);
+    breaker.dispose();
+  });
+
+  it('calls that failed together count once: only a call made after a counted failure counts again', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 10_000, probe: async () => undefined });
+    // A burst: ten calls made at once, all answered late.
+    const burst = performance.now();
+    for (let i = 0; i < 10; i++) breaker.failure(burst);
+    expect(breaker.state).toBe('closed');
+    // Redis stays dead: each call made after the previous failure fails too.
+    breaker.failure(performance.now());
+    expect(breaker.state).toBe('closed');
+    breaker.failure(performance.now());
+    expect(breaker.state).toBe('open');
     breaker.dispose();
   });
 
@@ -58,6 +76,24 @@ describe('circuit breaker', () => {
     breaker.probeNow();
     await sleep(0);
     expect(probes).toBe(1);
+    breaker.dispose();
+  });
+
+  it('behind errorsAreMisses: a burst of reads that all time out leaves it closed; reads that keep failing one after another open it', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 10_000, probe: async () => undefined });
+    const memory = new MemoryStore(1024);
+    // Our own port, slow and failing: every read is answered late, with an error.
+    const slow = {
+      ...memory,
+      kind: 'memory',
+      getMany: () => sleep(20).then(() => Promise.reject(new Error('timed out'))),
+    } as unknown as MemoryStore;
+    const store = errorsAreMisses(slow, breaker, new StatsRecorder(), silentLogger);
+    const burst = await Promise.all(Array.from({ length: 20 }, () => store.getMany(['k'])));
+    expect(burst.every(([v]) => v === null)).toBe(true);
+    expect(breaker.state).toBe('closed');
+    for (let i = 0; i < 2; i++) await store.getMany(['k']);
+    expect(breaker.state).toBe('open');
     breaker.dispose();
   });
 });

@@ -79,6 +79,39 @@ describe(`one computation per key across instances (${sharedTopologyName()})`, (
     expect((await redis.getMany([leaseKey(space, req.key)]))[0]).toBeNull();
   });
 
+  it('a waiter whose looks Redis does not answer keeps waiting for the holder instead of computing', async () => {
+    const req = request(prefix, name(), ['Thing:5']);
+    const computing = gate();
+    const release = gate();
+    let computations = 0;
+    const load = async () => {
+      computations++;
+      computing.open();
+      await release.promise;
+      return 'computed';
+    };
+    // The waiter's store: answers like Redis, except that a few reads while it waits come back
+    // empty, as errorsAreMisses answers a read that timed out.
+    let unanswered = 0;
+    const flaky: KeyValueStore = {
+      kind: 'redis',
+      getMany: async (keys) => (unanswered > 0 ? (unanswered--, keys.map(() => null)) : redis.getMany(keys)),
+      setMany: (e) => redis.setMany(e),
+      setIfAbsent: (e) => redis.setIfAbsent(e),
+      delete: (k) => redis.delete(k),
+      deleteIfEquals: (k, v) => redis.deleteIfEquals(k, v),
+    };
+    const holder = get(instance(redis), req, load);
+    await computing.promise;
+    const waiter = get(instance(flaky), req, load);
+    await sleep(30);
+    unanswered = 4;
+    await waitFor(() => unanswered === 0, 'the unanswered looks');
+    release.open();
+    expect(await Promise.all([holder, waiter])).toEqual(['computed', 'computed']);
+    expect(computations).toBe(1);
+  });
+
   it('within swr exactly one instance refreshes a stale value, the others serve it stale', async () => {
     const clock = new ManualClock();
     const instances = [instance(redis, { clock }), instance(redis, { clock }), instance(redis, { clock })];

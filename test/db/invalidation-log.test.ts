@@ -32,6 +32,25 @@ describe.each(DATABASE_KINDS)('the invalidation log (%s)', (kind) => {
   };
   const changesOf = (records: LogRecord[]) => records.flatMap((r) => r.changes).sort((a, b) => `${a.type}${a.id}`.localeCompare(`${b.type}${b.id}`));
 
+  it('leaves triggers already in place untouched (no table lock that could deadlock with writers), and replaces a changed one', async () => {
+    const triggerRow = async () =>
+      (
+        await test.db.query<{ xmin: string; args: string }>(
+          "SELECT t.xmin::text AS xmin, encode(t.tgargs, 'escape') AS args FROM pg_trigger t WHERE t.tgname = 'cache_log_update' AND t.tgrelid = 'dataset'::regclass",
+        )
+      )[0];
+    const before = await triggerRow();
+    await installInvalidationTriggers(test.db, tracked);
+    expect(await triggerRow()).toEqual(before);
+    const changed = tracked.map((t) => (t.table === 'dataset' ? { ...t, ignoreColumns: [...(t.ignoreColumns ?? []), 'name'] } : t));
+    await installInvalidationTriggers(test.db, changed);
+    const replaced = await triggerRow();
+    expect(replaced.xmin).not.toBe(before.xmin);
+    expect(replaced.args).toContain('name');
+    await installInvalidationTriggers(test.db, tracked);
+    expect((await triggerRow()).args).toBe(before.args);
+  });
+
   it('records inserts, updates and deletes of tracked tables, in the writer’s transaction, whoever writes', async () => {
     await drain();
     const [{ id }] = await test.db.query<{ id: number }>("INSERT INTO dataset (name, columns) VALUES ('direct', '[]') RETURNING id");

@@ -3,7 +3,7 @@ import { InvalidationRelay } from '../../src/cache/invalidation-relay';
 import type { CacheRequest } from '../../src/cache/tagged-cache';
 import { TieredStore } from '../../src/cache/tiered-store';
 import { TaggedCache } from '../../src/cache/tagged-cache';
-import { invalidationPolicyOf, type TagInvalidator } from '../../src/graphql/invalidation';
+import { applyInvalidation, invalidationPolicyOf, type TagInvalidator } from '../../src/graphql/invalidation';
 import type { RequestCache } from '../../src/graphql/request-cache';
 import { type Candidate, type PendingResponse, WholeResponseCache } from '../../src/graphql/whole-response';
 import type { User } from '../../src/identity';
@@ -56,6 +56,7 @@ export class NoReplayRelay extends InvalidationRelay {
 /** An in-process tier that keeps serving what it holds when its link to other instances' invalidations is lost or silent. */
 export class NoFlushOnLinkLoss extends TieredStore {
   protected override onLinkLost(): void {}
+  protected override onLinkRestored(): void {}
   protected override get live(): boolean {
     return true;
   }
@@ -103,8 +104,14 @@ export const PLANTED: Record<string, Partial<GatewayParts>> = {
   'response-versions-read-after-execution': { wholeResponses: (o) => new ResponseVersionsReadAfterExecution(o) },
   /** Tag versions bumped before the commit, and no log relay to put it right after. */
   'invalidate-before-write': { bindInvalidation: invalidateBeforeWrite, relay: () => undefined },
-  /** Commits, never applies (a gateway killed between its commit and the apply). */
-  'commit-then-crash': { relay: (o) => new StalledRelay(o) },
+  /**
+   * Commits and does nothing more, as a gateway killed between its commit and the apply: its
+   * relay never applies, and its mutations never give their own tags new versions either.
+   */
+  'commit-then-crash': {
+    relay: (o) => new StalledRelay(o),
+    bindInvalidation: (schema) => applyInvalidation(schema, { invalidate: async () => 'PENDING' }),
+  },
   /** The outbox is applied as it grows but never replayed into a Redis that came back older. */
   'outbox-not-replayed': { relay: (o) => new NoReplayRelay(o) },
   /** The in-process tier is neither emptied nor bypassed when the invalidation subscription is lost. */

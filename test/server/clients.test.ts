@@ -11,6 +11,9 @@ import { sha256 } from '../helpers/encoding';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { post } from '../helpers/http';
 
+/** The user the bearer tokens below name: the owner of the datasets the tests write to. */
+const ALICE = { id: 'alice', role: 'user' } as const;
+
 /**
  * The clients a frontend team uses, against a real gateway: Apollo Client 4, urql,
  * graphql-request, and two HTTP caches that behave as a browser's would (undici's cache
@@ -56,7 +59,7 @@ describe('real clients against the gateway', () => {
     await gw.gateway.services.progress.seedSteps();
     alice = await gw.token('alice');
     bob = await gw.token('bob');
-    datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3')).id;
+    datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3', ALICE)).id;
     await gw.settled();
   });
   afterAll(async () => {

@@ -4,6 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 
+/** The user the bearer tokens below name: the owner of the datasets the tests write to. */
+const ALICE = { id: 'alice', role: 'user' } as const;
+
 /**
  * A browser app on another origin calling the gateway by GET through Chromium's own HTTP cache:
  * the cache may keep responses, but a read after a write must be fresh, and a second user in
@@ -33,7 +36,7 @@ describe('a browser app on another origin', () => {
   beforeAll(async () => {
     gw = await startTestGateway('pglite');
     await gw.gateway.services.progress.seedSteps();
-    datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3')).id;
+    datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3', ALICE)).id;
     await gw.settled();
     gw.gateway.server.on('request', (req, res) => {
       if (req.method === 'GET' && req.url?.startsWith('/graphql?')) res.on('finish', () => statuses.push(res.statusCode));

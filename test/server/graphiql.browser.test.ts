@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { signToken } from '../../src/server/auth';
+import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from '../helpers/gateway';
 import { addVegaDataset } from '../helpers/datasets';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
@@ -14,6 +15,7 @@ interface CodeMirrorHost {
   CodeMirror?: { getValue(): string };
 }
 declare const document: { querySelector(selector: string): CodeMirrorHost | null };
+declare const localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 
 /** The text of the CodeMirror 5 editor inside the element matched by selector. */
 const editorText = (page: Page, selector: string) =>
@@ -85,6 +87,50 @@ describe('GraphiQL in a browser', () => {
     } catch (err) {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql-failure.png'), fullPage: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it('says why the gateway refused a token, still loads the docs, and clears the token', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    const forged = await signToken('another-secret-0123456789abcdef', { id: 'mallory', role: 'admin' });
+    const expired = await signToken(TEST_JWT_SECRET, { id: 'alice', role: 'user' }, '-1h');
+    try {
+      // A token left in the browser from before, signed with another secret.
+      await page.goto(`${gw.url}/graphiql`, { waitUntil: 'load' });
+      await page.evaluate((t) => localStorage.setItem('cachegate:token', t), forged);
+      await page.reload({ waitUntil: 'load' });
+      const banner = page.locator('#auth-error');
+      await banner.waitFor({ state: 'visible' });
+      expect(await banner.innerText()).toContain("invalid token signature: it was signed with another secret than this gateway's JWT_SECRET");
+
+      // The docs pane shows the schema, not "Error fetching schema".
+      await page.locator('button[aria-label="Show Documentation Explorer"]').first().click();
+      const docs = page.locator('.graphiql-doc-explorer');
+      await docs.getByText('Query', { exact: true }).first().waitFor({ state: 'visible' });
+      expect(await docs.innerText()).not.toContain('Error fetching schema');
+
+      // Another token, expired: the reason changes with it.
+      const input = page.locator('#token');
+      await input.fill(expired);
+      await input.press('Enter');
+      await page.waitForFunction(() =>
+        (document.querySelector('#auth-error') as unknown as { textContent: string }).textContent.includes('token expired at'),
+      );
+      expect(await banner.innerText()).toMatch(/token expired at \d{4}-\d\d-\d\dT/);
+
+      await page.getByRole('button', { name: 'Clear token' }).click();
+      await banner.waitFor({ state: 'hidden' });
+      expect(await input.inputValue()).toBe('');
+      expect(await page.evaluate(() => localStorage.getItem('cachegate:token'))).toBeNull();
+      expect(pageErrors).toEqual([]);
+    } catch (err) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql-token-failure.png'), fullPage: true }).catch(() => undefined);
       throw err;
     } finally {
       await page.close();

@@ -5,6 +5,9 @@ import Redis from 'ioredis';
 import { request } from 'undici';
 import { deletePrefix, keysUnder, readKeys, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
 
+/** The user the bearer tokens below name: the owner of the datasets the tests write to. */
+const ALICE = { id: 'alice', role: 'user' } as const;
+
 const STATS = 'query Stats($id: ID!) { dataset(id: $id) { statistics { column count } } }';
 
 describe('HTTP caching, GET and persisted queries', () => {
@@ -16,7 +19,7 @@ describe('HTTP caching, GET and persisted queries', () => {
   beforeAll(async () => {
     gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
     token = await gw.token('alice');
-    id = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3')).id;
+    id = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3', ALICE)).id;
     await gw.settled();
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@ const MAX_OFFSET = 1_000_000;
 const MAX_BINS = 200;
 /** A dataset's or recording's name (the service trims and checks it again). */
 export const MAX_NAME_LENGTH = 200;
-/** CSV text: 50 MB is the byte limit the service checks; no string of more characters can fit it. */
+/** CSV text: 50 MiB is the largest byte limit the service may check (DATASET_MAX_CSV_BYTES); no string of more characters can fit it. */
 const MAX_CSV_CHARACTERS = 50 * 1024 * 1024;
 
 /** A dataset looked up, deleted or invalidated by id. */
@@ -61,7 +61,9 @@ export class CreateDatasetArgs {
   name!: string;
 
   @Text(MAX_CSV_CHARACTERS)
-  @Field({ description: 'CSV text with a header row, at most 50 MB' })
+  @Field({
+    description: 'CSV text with a header row: at most 50 MiB and 1,000 columns by default (the settings DATASET_MAX_CSV_BYTES, DATASET_MAX_COLUMNS)',
+  })
   csv!: string;
 }
 

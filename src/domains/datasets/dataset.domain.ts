@@ -7,7 +7,8 @@ import { DatasetService } from './dataset.service';
 export const datasets = defineDomain({
   name: 'datasets',
   resolvers: [DatasetResolver],
-  createService: ({ db, invalidator }) => new DatasetService(db, invalidator),
+  createService: ({ db, invalidator, limits }) =>
+    new DatasetService(db, invalidator, { maxColumns: limits.datasetMaxColumns, maxCsvBytes: limits.datasetMaxCsvBytes }),
   createLoaders: (service: DatasetService) => ({ dataset: service.createLoader() }),
   seeds: (service) => [{ name: 'vega-datasets', run: (ctx) => seedVegaDatasets(service, ctx) }],
   close: (service) => service.close(),

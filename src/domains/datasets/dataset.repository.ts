@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database';
+import type { Owner } from '../ownership';
 import type { Dataset } from './dataset.type';
 import type { ColumnInfo, Table } from './table';
 
@@ -13,9 +14,10 @@ interface DatasetRow {
   columns: ColumnInfo[];
   created_at: Date;
   updated_at: Date;
+  owner: Owner;
 }
 
-const COLUMNS = 'id, name, source, row_count, columns, created_at, updated_at';
+const COLUMNS = 'id, name, source, row_count, columns, created_at, updated_at, owner';
 
 function toDataset(r: DatasetRow): Dataset {
   return {
@@ -26,6 +28,7 @@ function toDataset(r: DatasetRow): Dataset {
     columns: r.columns,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    owner: r.owner,
   };
 }
 
@@ -56,10 +59,10 @@ export async function lockDataset(tx: Queryable, id: string): Promise<Dataset | 
   return rows[0] && toDataset(rows[0]);
 }
 
-export async function insertDataset(tx: Queryable, name: string, source: string, table: Table): Promise<Dataset> {
+export async function insertDataset(tx: Queryable, name: string, source: string, table: Table, owner: Owner): Promise<Dataset> {
   const [row] = await tx.query<DatasetRow>(
-    `INSERT INTO dataset (name, source, row_count, columns) VALUES ($1, $2, 0, $3::jsonb) RETURNING ${COLUMNS}`,
-    [name, source, JSON.stringify(table.columns)],
+    `INSERT INTO dataset (name, source, row_count, columns, owner) VALUES ($1, $2, 0, $3::jsonb, $4) RETURNING ${COLUMNS}`,
+    [name, source, JSON.stringify(table.columns), owner],
   );
   return appendRows(tx, toDataset(row), table);
 }

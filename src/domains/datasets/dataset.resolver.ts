@@ -44,23 +44,27 @@ export class DatasetResolver {
   @Cost(50)
   @Mutation(() => Dataset, { description: 'Creates a dataset from CSV text; column types are inferred' })
   createDataset(@Args() { name, csv }: CreateDatasetArgs, @Ctx() ctx: AppContext): Promise<Dataset> {
-    return ctx.services.datasets.create(name, csv);
+    return ctx.services.datasets.create(name, csv, ctx.user);
   }
 
   @Authorized()
   @Invalidates(({ args }) => [entityTag('Dataset', args.id), typeTag('Dataset')])
   @Cost(20)
-  @Mutation(() => Dataset, { description: 'Appends CSV rows whose columns match the dataset' })
+  @Mutation(() => Dataset, {
+    description: "Appends CSV rows whose columns match the dataset; the dataset's creator or an admin only (seeded datasets: admin)",
+  })
   appendDatasetRows(@Args() { id, csv }: AppendDatasetRowsArgs, @Ctx() ctx: AppContext): Promise<Dataset> {
-    return ctx.services.datasets.append(id, csv);
+    return ctx.services.datasets.append(id, csv, ctx.user);
   }
 
   // What other domains lose with the dataset (its model runs) is invalidated by DatasetService.delete.
   @Authorized()
   @Invalidates(({ args }) => [entityTag('Dataset', args.id), typeTag('Dataset')])
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, {
+    description: "Deletes a dataset with its model runs; the dataset's creator or an admin only (seeded datasets: admin)",
+  })
   async deleteDataset(@Args() { id }: DatasetIdArgs, @Ctx() ctx: AppContext): Promise<boolean> {
-    await ctx.services.datasets.delete(id);
+    await ctx.services.datasets.delete(id, ctx.user);
     return true;
   }
 }

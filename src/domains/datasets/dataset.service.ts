@@ -3,14 +3,16 @@ import DataLoader from 'dataloader';
 import type { Database, Queryable } from '../../db/database';
 import type { Tag } from '../../graphql/cached';
 import type { TagInvalidator } from '../../graphql/invalidation';
+import type { User } from '../../identity';
 import { InputError, NotFoundError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
+import { checkOwnership, ownerFor } from '../ownership';
 import { checkPageSize } from '../paging';
 import * as repo from './dataset.repository';
 import type { ColumnStatistics, Dataset, EdaReport, Visualization } from './dataset.type';
 import type { VisualizationArgs } from './dataset.args';
 import type { ColumnInfo, Table } from './table';
-import { type DatasetJobs, DEFAULT_MAX_CSV_BYTES, type StoredTableJob } from './compute';
+import { type DatasetJobs, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_CSV_BYTES, rejectTooWide, type StoredTableJob } from './compute';
 
 const MAX_NAME_LENGTH = 200;
 
@@ -20,6 +22,16 @@ const MAX_NAME_LENGTH = 200;
  */
 export type DatasetDeleteHook = (tx: Queryable, datasetId: string) => Promise<Tag[]>;
 
+/** The shape an uploaded dataset may have (DATASET_MAX_COLUMNS, DATASET_MAX_CSV_BYTES). */
+export interface DatasetLimits {
+  /** Columns of a CSV upload or append. */
+  maxColumns: number;
+  /** UTF-8 bytes of one CSV upload or append. */
+  maxCsvBytes: number;
+}
+
+export const DEFAULT_DATASET_LIMITS: DatasetLimits = { maxColumns: DEFAULT_MAX_COLUMNS, maxCsvBytes: DEFAULT_MAX_CSV_BYTES };
+
 /** Datasets: storage in the database, heavy computation in a worker thread. */
 export class DatasetService {
   private readonly pool: WorkerPool<DatasetJobs>;
@@ -28,6 +40,7 @@ export class DatasetService {
   constructor(
     private readonly db: Database,
     private readonly invalidator: TagInvalidator,
+    private readonly limits: DatasetLimits = DEFAULT_DATASET_LIMITS,
     workers = 1,
   ) {
     this.pool = new WorkerPool(path.join(__dirname, 'dataset.worker'), workers);
@@ -52,32 +65,40 @@ export class DatasetService {
     return repo.listDatasets(this.db, limit, offset);
   }
 
-  async create(name: string, csv: string, source = 'upload'): Promise<Dataset> {
+  /** Creates a dataset owned by user (the system's without one). */
+  async create(name: string, csv: string, user?: User, source = 'upload'): Promise<Dataset> {
+    const validated = validName(name);
     const table = await this.parseCsv(csv);
-    return this.insert(validName(name), source, table);
+    return this.insert(validated, source, table, user);
   }
 
-  /** Stores an already-built table (seed data). */
-  insert(name: string, source: string, table: Table): Promise<Dataset> {
-    return this.db.transaction((tx) => repo.insertDataset(tx, name, source, table));
+  /** Stores an already-built table (seed data: owned by the system). */
+  insert(name: string, source: string, table: Table, user?: User): Promise<Dataset> {
+    return this.db.transaction((tx) => repo.insertDataset(tx, name, source, table, ownerFor(user)));
   }
 
-  async append(id: string, csv: string): Promise<Dataset> {
-    // Columns never change after creation, so the rows can be fitted to them before the transaction.
+  /** Appends rows; only the dataset's owner or an admin may (FORBIDDEN, and nothing parsed or written, otherwise). */
+  async append(id: string, csv: string, user?: User): Promise<Dataset> {
+    // Columns and owner never change after creation, so the rows can be fitted before the
+    // transaction, and a caller who may not append is refused before the worker parses anything.
     const existing = (await repo.findDatasetsByIds(this.db, [id])).get(id);
     if (!existing) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+    checkOwnership(user, existing.owner, `dataset ${id}`);
     const rows = await this.parseCsv(csv, existing.columns);
     return this.db.transaction(async (tx) => {
       const dataset = await repo.lockDataset(tx, id);
       if (!dataset) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+      checkOwnership(user, dataset.owner, `dataset ${id}`);
       return repo.appendRows(tx, dataset, rows);
     });
   }
 
-  async delete(id: string): Promise<void> {
+  /** Deletes a dataset and its model runs (whoever trained them); only its owner or an admin may. */
+  async delete(id: string, user?: User): Promise<void> {
     const dependentTags = await this.db.transaction(async (tx) => {
       const dataset = await repo.lockDataset(tx, id);
       if (!dataset) throw new NotFoundError(`dataset ${id} does not exist`, { id });
+      checkOwnership(user, dataset.owner, `dataset ${id}`);
       const tags = (await Promise.all(this.deleteHooks.map((hook) => hook(tx, id)))).flat();
       await repo.deleteDataset(tx, id);
       return tags;
@@ -117,9 +138,16 @@ export class DatasetService {
 
   /** Parses CSV in the worker: with inferred types for a new dataset, or fitted to existing columns for an append. */
   private async parseCsv(csv: string, columns?: ColumnInfo[]): Promise<Table> {
-    // Checked here as well as in the worker so a huge body is not copied to a thread only to be refused.
-    if (Buffer.byteLength(csv, 'utf8') > DEFAULT_MAX_CSV_BYTES) throw new InputError(`CSV is larger than ${DEFAULT_MAX_CSV_BYTES / 1024 / 1024} MB`);
-    return columns ? this.pool.run('parseCsvForAppend', { text: csv, columns }) : this.pool.run('parseCsv', { text: csv });
+    const { maxCsvBytes: maxBytes, maxColumns } = this.limits;
+    // Checked here as well as in the worker so a huge body is not copied to a thread only to be
+    // refused; a UTF-16 code unit is at most 3 UTF-8 bytes, so most texts need no count.
+    if (csv.length > maxBytes / 3 && Buffer.byteLength(csv, 'utf8') > maxBytes)
+      throw new InputError(`CSV is larger than ${maxBytes} bytes (DATASET_MAX_CSV_BYTES)`, { maxBytes });
+    // The header's first commas, counted here too: a refusal need not wait behind a busy worker.
+    rejectTooWide(csv, maxColumns);
+    return columns
+      ? this.pool.run('parseCsvForAppend', { text: csv, columns, maxBytes, maxColumns })
+      : this.pool.run('parseCsv', { text: csv, maxBytes, maxColumns });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars';
+import { MAX_CORRELATED_COLUMNS } from './compute/eda';
 import type { ColumnType as ColumnTypeName } from './table';
 
 export enum ColumnType {
@@ -46,6 +47,8 @@ export class Dataset {
 
   createdAt!: Date;
   updatedAt!: Date;
+  /** Who created it (null: the system); not in the schema, see src/domains/ownership.ts. */
+  owner!: string | null;
 }
 
 @ObjectType()
@@ -86,7 +89,10 @@ export class OutlierSummary {
 
 @ObjectType()
 export class EdaReport {
-  @Field(() => [Correlation]) correlations!: Correlation[];
+  @Field(() => [Correlation], {
+    description: `Pearson r for every pair of the first ${MAX_CORRELATED_COLUMNS} NUMBER columns (in column order): pairs grow with the square of the columns, so wider tables are not correlated past them`,
+  })
+  correlations!: Correlation[];
   @Field(() => [MissingValues]) missing!: MissingValues[];
   @Field(() => [OutlierSummary]) outliers!: OutlierSummary[];
 }

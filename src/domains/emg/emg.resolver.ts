@@ -21,15 +21,26 @@ export class EmgResolver {
     return ctx.services.emg.list(limit ?? 50);
   }
 
+  // Nullable, as analysis: a file that cannot be read is an error on its own item, never a list nulled for everyone.
   @Cached({ ttl: TTL.ONE_DAY, cost: 2 })
-  @FieldResolver(() => EmgMetadata, { description: 'Sample rate, duration, channels and subject, read from the file' })
-  metadata(@Root() recording: EmgRecording, @Ctx() ctx: AppContext): Promise<EmgMetadata> {
+  @FieldResolver(() => EmgMetadata, {
+    nullable: true,
+    description: 'Sample rate, duration, channels and subject, read from the file; null with an error when the file cannot be read',
+  })
+  metadata(@Root() recording: EmgRecording, @Ctx() ctx: AppContext): Promise<EmgMetadata | null> {
     return ctx.services.emg.metadata(recording);
   }
 
+  // Nullable although the contract says EmgAnalysis!: a non-null field's error nulls its parent, and
+  // in emgRecordings that parent is a non-null list item, so one recording that cannot be analysed
+  // (one stored before uploads were checked, a window too short for its sample rate) would null
+  // the whole list for everyone. Nullable, the error and the null stay on that recording.
   @Cached({ ttl: TTL.ONE_HOUR, cost: 10 })
-  @FieldResolver(() => EmgAnalysis, { description: 'Per-channel time-domain, spectral and fatigue features' })
-  analysis(@Root() recording: EmgRecording, @Args() { windowMs }: EmgAnalysisArgs, @Ctx() ctx: AppContext): Promise<EmgAnalysis> {
+  @FieldResolver(() => EmgAnalysis, {
+    nullable: true,
+    description: 'Per-channel time-domain, spectral and fatigue features; null with an error when this recording cannot be analysed with windowMs',
+  })
+  analysis(@Root() recording: EmgRecording, @Args() { windowMs }: EmgAnalysisArgs, @Ctx() ctx: AppContext): Promise<EmgAnalysis | null> {
     return ctx.services.emg.analysis(recording, windowMs ?? DEFAULT_WINDOW_MS);
   }
 
@@ -40,14 +51,14 @@ export class EmgResolver {
     description: 'Stores a C3D or CSV recording once it parses; the same file uploaded again returns the stored recording',
   })
   uploadEmgRecording(@Args() { name, format, contentBase64 }: UploadEmgRecordingArgs, @Ctx() ctx: AppContext): Promise<EmgRecording> {
-    return ctx.services.emg.upload(name, format, contentBase64);
+    return ctx.services.emg.upload(name, format, contentBase64, ctx.user);
   }
 
   @Authorized()
   @Invalidates(({ args }) => [entityTag('EmgRecording', args.id), typeTag('EmgRecording')])
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, { description: 'Deletes a recording; its first uploader or an admin only (seeded recordings: admin)' })
   async deleteEmgRecording(@Args() { id }: EmgRecordingIdArgs, @Ctx() ctx: AppContext): Promise<boolean> {
-    await ctx.services.emg.delete(id);
+    await ctx.services.emg.delete(id, ctx.user);
     return true;
   }
 }

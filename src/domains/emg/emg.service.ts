@@ -2,8 +2,10 @@ import { webcrypto } from 'node:crypto';
 import path from 'node:path';
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database';
+import type { User } from '../../identity';
 import { InputError, NotFoundError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
+import { checkOwnership, ownerFor } from '../ownership';
 import { checkPageSize } from '../paging';
 import type { EmgJobs } from './emg.worker';
 import { base64DecodedSize } from './base64';
@@ -11,7 +13,7 @@ import type { DemoRecordingOptions } from './demo';
 import * as repo from './emg.repository';
 import type { EmgRecording } from './emg.type';
 import { RECORDING_FORMATS, type RecordingFormat, type RecordingMetadata } from './recording';
-import { MAX_WINDOW_MS, MIN_WINDOW_MS, type RecordingAnalysis } from './signal/analyze';
+import { checkAnalysable, MAX_WINDOW_MS, MIN_WINDOW_MS, type RecordingAnalysis } from './signal/analyze';
 
 export const MAX_RECORDING_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_WINDOW_MS = 250;
@@ -45,8 +47,8 @@ export class EmgService {
     return repo.listRecordings(this.db, limit);
   }
 
-  /** Stores an uploaded file given as base64; see store(). */
-  async upload(name: string, format: RecordingFormat, contentBase64: string): Promise<EmgRecording> {
+  /** Stores an uploaded file given as base64, owned by user; see store(). */
+  async upload(name: string, format: RecordingFormat, contentBase64: string, user?: User): Promise<EmgRecording> {
     const validated = validName(name);
     checkFormat(format);
     // The size follows from the length alone: an oversized text is refused before it is copied to the worker.
@@ -54,14 +56,16 @@ export class EmgService {
     if (size > MAX_RECORDING_BYTES)
       throw new InputError(`the recording is ${size} bytes; at most ${MAX_RECORDING_BYTES} bytes (100 MB) are accepted`, { bytes: size });
     const bytes = await this.pool.run('decodeBase64', { text: contentBase64, maxBytes: MAX_RECORDING_BYTES });
-    return this.store(validated, format, bytes);
+    return this.store(validated, format, bytes, user);
   }
 
   /**
    * Stores a file unless the same content is stored already (then that recording is returned,
-   * with its first name). A file that does not parse as its format is refused and nothing is stored.
+   * with its first name and owner). A file that does not parse as its format, or is too short to
+   * analyse with the default window, is refused and nothing is stored. Without a user (the seed)
+   * the recording is the system's.
    */
-  async store(name: string, format: RecordingFormat, bytes: Uint8Array): Promise<EmgRecording> {
+  async store(name: string, format: RecordingFormat, bytes: Uint8Array, user?: User): Promise<EmgRecording> {
     const validated = validName(name);
     checkFormat(format);
     if (bytes.byteLength > MAX_RECORDING_BYTES)
@@ -78,8 +82,10 @@ export class EmgService {
       return existing;
     }
     // Throws InputError (BAD_USER_INPUT) with the reader's message for a corrupt file.
-    await this.pool.run('metadata', { format, bytes });
-    return repo.insertRecording(this.db, id, validated, format, bytes);
+    const metadata = await this.pool.run('metadata', { format, bytes });
+    // A stored recording is listed for everyone; one whose analysis can only fail is refused here.
+    checkAnalysable(metadata, DEFAULT_WINDOW_MS);
+    return repo.insertRecording(this.db, id, validated, format, bytes, ownerFor(user));
   }
 
   /** Whether a recording with this id is stored (the seed skips those). */
@@ -87,8 +93,14 @@ export class EmgService {
     return (await repo.findRecordingsByIds(this.db, [id])).has(id);
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await repo.deleteRecording(this.db, id))) throw new NotFoundError(`EMG recording ${id} does not exist`, { id });
+  /** Deletes a recording; only its first uploader or an admin may (seeded recordings: admin). */
+  async delete(id: string, user?: User): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const recording = await repo.lockRecording(tx, id);
+      if (!recording) throw new NotFoundError(`EMG recording ${id} does not exist`, { id });
+      checkOwnership(user, recording.owner, `EMG recording ${id}`);
+      await repo.deleteRecording(tx, id);
+    });
   }
 
   async metadata(recording: EmgRecording): Promise<RecordingMetadata> {

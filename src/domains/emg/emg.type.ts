@@ -31,6 +31,9 @@ export class EmgRecording {
 
   @Field(() => Date)
   createdAt!: Date;
+
+  /** Who uploaded it first (null: the system); not in the schema, see src/domains/ownership.ts. */
+  owner!: string | null;
 }
 
 @ObjectType({ description: 'What the file holds, read from its header (C3D) or its columns (CSV)' })

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database';
+import type { Owner } from '../ownership';
 import type { FeatureImportance, TrainedModel } from './training';
 import type { Algorithm, ModelMetrics, ModelRun, ModelRunResults, ModelStatus } from './model.type';
 
@@ -14,10 +15,11 @@ interface ModelRunRow {
   started_at: Date | null;
   completed_at: Date | null;
   error: string | null;
+  owner: Owner;
 }
 
 /** The entity columns: never the stored model (up to megabytes for a forest), metrics or importance. */
-const COLUMNS = 'id, dataset_id, name, algorithm, target, features, status, created_at, started_at, completed_at, error';
+const COLUMNS = 'id, dataset_id, name, algorithm, target, features, status, created_at, started_at, completed_at, error, owner';
 
 function toModelRun(r: ModelRunRow): ModelRun {
   return {
@@ -32,6 +34,7 @@ function toModelRun(r: ModelRunRow): ModelRun {
     startedAt: r.started_at,
     completedAt: r.completed_at,
     error: r.error,
+    owner: r.owner,
   };
 }
 
@@ -102,20 +105,44 @@ export interface NewModelRun {
   target: string;
   features: string[];
   seed: number;
+  owner: Owner;
 }
 
 export async function insertModelRun(db: Queryable, run: NewModelRun): Promise<ModelRun> {
   const [row] = await db.query<ModelRunRow>(
-    `INSERT INTO model_run (dataset_id, name, algorithm, target, features, seed)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING ${COLUMNS}`,
-    [Number(run.datasetId), run.name, run.algorithm, run.target, JSON.stringify(run.features), run.seed],
+    `INSERT INTO model_run (dataset_id, name, algorithm, target, features, seed, owner)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING ${COLUMNS}`,
+    [Number(run.datasetId), run.name, run.algorithm, run.target, JSON.stringify(run.features), run.seed, run.owner],
   );
   return toModelRun(row);
+}
+
+/** Locks the run's row for the rest of the transaction (a delete or retrain decides on what it read). */
+export async function lockModelRun(tx: Queryable, id: string): Promise<ModelRun | undefined> {
+  const rows = await tx.query<ModelRunRow>(`SELECT ${COLUMNS} FROM model_run WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0] && toModelRun(rows[0]);
 }
 
 export async function deleteModelRun(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.query('DELETE FROM model_run WHERE id = $1 RETURNING id', [id]);
   return rows.length > 0;
+}
+
+/**
+ * Puts a finished run back in the queue with what training stored cleared; its dataset, target,
+ * features, algorithm and seed stay, so it trains the same model on the dataset's current rows.
+ * attempts is left as it is: it is also the claim token, and starting it over could let a trainer
+ * that lost an old claim write again.
+ */
+export async function requeueModelRun(tx: Queryable, id: string): Promise<ModelRun> {
+  const [row] = await tx.query<ModelRunRow>(
+    `UPDATE model_run
+        SET status = 'QUEUED', error = NULL, metrics = NULL, feature_importance = NULL, model = NULL,
+            started_at = NULL, completed_at = NULL, heartbeat_at = NULL
+      WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return toModelRun(row);
 }
 
 export async function modelRunIdsOfDataset(db: Queryable, datasetId: string): Promise<string[]> {

@@ -78,14 +78,28 @@ export class ModelRunResolver {
   @Cost(100)
   @Mutation(() => ModelRun, { description: 'Queues a training run and returns it at once (QUEUED); poll modelRun(id) { status }' })
   trainModel(@Args() { datasetId, target, features, algorithm }: TrainModelArgs, @Ctx() ctx: AppContext): Promise<ModelRun> {
-    return ctx.services.models.train({ datasetId, target, features, algorithm });
+    return ctx.services.models.train({ datasetId, target, features, algorithm }, ctx.user);
+  }
+
+  // Its completion or failure is invalidated by the trainer, as for trainModel.
+  @Authorized()
+  @Invalidates(({ args }) => [modelRunTag(args.id), typeTag('ModelRun')])
+  @Cost(100)
+  @Mutation(() => ModelRun, {
+    description:
+      "Trains a COMPLETED or FAILED run again on its dataset's current rows (same target, features, algorithm and seed); the run's creator or an admin only (seeded runs: admin). Returns it QUEUED",
+  })
+  retrainModelRun(@Args() { id }: ModelRunIdArgs, @Ctx() ctx: AppContext): Promise<ModelRun> {
+    return ctx.services.models.retrain(id, ctx.user);
   }
 
   @Authorized()
   @Invalidates(({ args }) => [modelRunTag(args.id), typeTag('ModelRun')])
-  @Mutation(() => Boolean, { description: 'Deletes a model run (one still training is dropped when it finishes)' })
+  @Mutation(() => Boolean, {
+    description: "Deletes a model run (one still training is dropped when it finishes); the run's creator or an admin only (seeded runs: admin)",
+  })
   async deleteModelRun(@Args() { id }: ModelRunIdArgs, @Ctx() ctx: AppContext): Promise<boolean> {
-    await ctx.services.models.delete(id);
+    await ctx.services.models.delete(id, ctx.user);
     return true;
   }
 }

@@ -5,10 +5,12 @@ import pino from 'pino';
 import type { Database } from '../../db/database';
 import { entityTag, type Tag, typeTag } from '../../graphql/cached';
 import type { TagInvalidator } from '../../graphql/invalidation';
+import type { User } from '../../identity';
 import { InputError, NotFoundError, PreconditionError } from '../../lib/errors';
 import { WorkerPool } from '../../lib/worker-pool';
 import { checkPageSize, MAX_PAGE_SIZE } from '../paging';
 import { componentLogger, type Logger } from '../../logger';
+import { checkOwnership, ownerFor } from '../ownership';
 import { parseDatasetId } from '../datasets/dataset.repository';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { Dataset } from '../datasets/dataset.type';
@@ -118,9 +120,11 @@ export class ModelService {
 
   /**
    * Validates the request against the dataset (in a worker: it reads every row), stores the run
-   * as QUEUED and returns it; the background trainer takes it from there.
+   * as QUEUED, owned by user (the system's without one), and returns it; the background trainer
+   * takes it from there. Any signed-in user may train on any dataset: training reads the dataset
+   * and changes nothing of it; the run is the trainer's.
    */
-  async train(request: TrainRequest): Promise<ModelRun> {
+  async train(request: TrainRequest, user?: User): Promise<ModelRun> {
     const dataset = await this.datasets.createLoader().load(request.datasetId);
     if (!dataset) throw new NotFoundError(`dataset ${request.datasetId} does not exist`, { datasetId: request.datasetId });
     const job: ValidateStoredJob = {
@@ -139,6 +143,7 @@ export class ModelService {
         target: request.target,
         features,
         seed: randomInt(2 ** 31),
+        owner: ownerFor(user),
       });
     } catch (err) {
       // The dataset was deleted while the request was being validated.
@@ -150,9 +155,38 @@ export class ModelService {
     return run;
   }
 
-  async delete(id: string): Promise<void> {
+  /** Deletes a run; only the user who queued it or an admin may (seeded runs: admin). */
+  async delete(id: string, user?: User): Promise<void> {
     const runId = parseModelRunId(id);
-    if (!runId || !(await repo.deleteModelRun(this.db, runId))) throw new NotFoundError(`model run ${id} does not exist`, { id });
+    if (!runId) throw new NotFoundError(`model run ${id} does not exist`, { id });
+    await this.db.transaction(async (tx) => {
+      const run = await repo.lockModelRun(tx, runId);
+      if (!run) throw new NotFoundError(`model run ${id} does not exist`, { id });
+      checkOwnership(user, run.owner, `model run ${id}`);
+      await repo.deleteModelRun(tx, runId);
+    });
+  }
+
+  /**
+   * Trains a COMPLETED or FAILED run again (after rows were appended to its dataset, say); only
+   * the user who queued it or an admin may. The run is QUEUED again and returned at once.
+   */
+  async retrain(id: string, user?: User): Promise<ModelRun> {
+    const runId = parseModelRunId(id);
+    if (!runId) throw new NotFoundError(`model run ${id} does not exist`, { id });
+    const run = await this.db.transaction(async (tx) => {
+      const current = await repo.lockModelRun(tx, runId);
+      if (!current) throw new NotFoundError(`model run ${id} does not exist`, { id });
+      checkOwnership(user, current.owner, `model run ${id}`);
+      if (current.status !== ModelStatus.COMPLETED && current.status !== ModelStatus.FAILED)
+        throw new PreconditionError(`model run ${id} is ${current.status}: it can be retrained once COMPLETED or FAILED`, {
+          id,
+          status: current.status,
+        });
+      return repo.requeueModelRun(tx, runId);
+    });
+    this.trainer.notify();
+    return run;
   }
 
   metrics(results: ModelRunResults | null): ModelMetrics | null {

@@ -78,6 +78,9 @@ export class ModelRun {
 
   @Field(() => String, { nullable: true, description: 'Why training failed (FAILED only)' })
   error!: string | null;
+
+  /** Who queued it (null: the system); not in the schema, see src/domains/ownership.ts. */
+  owner!: string | null;
 }
 
 @ObjectType({ description: 'Scores on the held-out 20 % of the rows (a seeded stratified split)' })

@@ -44,6 +44,56 @@
       },
     },
   });
+  // Field names are the point of the per-field charts: Chart.js caps a vertical axis's width
+  // (about a quarter of the canvas) and cuts longer names off at the left edge
+  // ("mgRecording.metadata"), so the axis is widened to its longest name instead.
+  function fitFieldNames(scale) {
+    var font = Chart.helpers.toFont(scale.options.ticks.font);
+    var ctx = scale.ctx;
+    ctx.save();
+    ctx.font = font.string;
+    var widest = 0;
+    (scale.chart.data.labels || []).forEach(function (label) {
+      widest = Math.max(widest, ctx.measureText(String(label)).width);
+    });
+    ctx.restore();
+    var tick = scale.options.grid && scale.options.grid.tickLength != null ? scale.options.grid.tickLength : 8;
+    scale.width = Math.max(scale.width, Math.ceil(widest + scale.options.ticks.padding + tick + 4));
+  }
+  var fieldAxis = { stacked: true, afterFit: fitFieldNames, ticks: { autoSkip: false } };
+
+  // Latencies span decades (a hit from memory in microseconds, a miss in seconds): the log axis
+  // is labelled at whole decades only, which sit evenly apart, so Chart.js's skipping of labels
+  // that would collide works (with its default 1-2-5 ticks they crowded and overlapped).
+  function decadesOnly(scale) {
+    scale.ticks = scale.ticks.filter(function (t) {
+      var exp = Math.log10(t.value);
+      return Math.abs(exp - Math.round(exp)) < 1e-9;
+    });
+  }
+  function decadeLabel(value) {
+    return value >= 1 ? Math.round(value).toLocaleString('en') : String(Number(value.toPrecision(1)));
+  }
+  function decadeRange(values) {
+    var positive = values.filter(function (v) {
+      return typeof v === 'number' && v > 0;
+    });
+    if (positive.length === 0) return { min: 0.1, max: 10 };
+    var lo = Math.pow(10, Math.floor(Math.log10(Math.min.apply(null, positive))));
+    var hi = Math.pow(10, Math.ceil(Math.log10(Math.max.apply(null, positive))));
+    return { min: lo, max: hi > lo ? hi : lo * 10 };
+  }
+
+  /** The per-field charts grow with the number of fields, so no name is skipped for lack of room. */
+  function sizeForFields(chart, count) {
+    var height = Math.max(240, 60 + count * 22) + 'px';
+    var box = chart.canvas.parentNode;
+    if (box.style.height !== height) {
+      box.style.height = height;
+      chart.resize();
+    }
+  }
+
   var fieldsChart = new Chart($('chart-fields'), {
     type: 'bar',
     data: {
@@ -53,7 +103,7 @@
         { label: 'misses', data: [], backgroundColor: '#c62828' },
       ],
     },
-    options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } },
+    options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { maxRotation: 0 } }, y: fieldAxis } },
   });
   var latencyChart = new Chart($('chart-latency'), {
     type: 'bar',
@@ -64,7 +114,17 @@
         { label: 'avg miss (ms)', data: [], backgroundColor: '#c62828' },
       ],
     },
-    options: { indexAxis: 'y', scales: { x: { type: 'logarithmic' } } },
+    options: {
+      indexAxis: 'y',
+      scales: {
+        x: {
+          type: 'logarithmic',
+          afterBuildTicks: decadesOnly,
+          ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12, callback: decadeLabel },
+        },
+        y: { afterFit: fitFieldNames, ticks: { autoSkip: false } },
+      },
+    },
   });
   var memoryChart = new Chart($('chart-memory'), {
     type: 'line',
@@ -167,6 +227,7 @@
     fieldsChart.data.datasets[1].data = s.fields.map(function (f) {
       return f.misses;
     });
+    sizeForFields(fieldsChart, labels.length);
     fieldsChart.update('none');
     latencyChart.data.labels = labels;
     latencyChart.data.datasets[0].data = s.fields.map(function (f) {
@@ -175,6 +236,10 @@
     latencyChart.data.datasets[1].data = s.fields.map(function (f) {
       return f.avgMissMs;
     });
+    var range = decadeRange(latencyChart.data.datasets[0].data.concat(latencyChart.data.datasets[1].data));
+    latencyChart.options.scales.x.min = range.min;
+    latencyChart.options.scales.x.max = range.max;
+    sizeForFields(latencyChart, labels.length);
     latencyChart.update('none');
 
     var body = $('fields').tBodies[0];

@@ -82,7 +82,7 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
     const after = await gw.gql(EmgAnalysisDocument, { id });
     expect(after.errors).toBeUndefined();
     expect(cacheOf(after)['EmgRecording.analysis']).toEqual({ hits: 0, misses: 1 });
-    expect(after.data!.emgRecording!.analysis.channels).toHaveLength(4);
+    expect(after.data!.emgRecording!.analysis!.channels).toHaveLength(4);
     expect(cacheOf(await gw.gql(EmgAnalysisDocument, { id: other }))['EmgRecording.analysis']).toEqual({ hits: 1, misses: 0 });
   });
 

@@ -42,8 +42,8 @@ describe.each(DATABASE_KINDS)('seeding EMG recordings at first start (%s)', (kin
     expect(recordings.map((r) => r.name).sort()).toEqual(['Demo: fatiguing leg muscles (seed 1)', 'Demo: fatiguing leg muscles (seed 2)']);
     for (const r of recordings) {
       expect(r.metadata).toMatchObject({ sampleRate: 2000, durationSeconds: 60, channelCount: 4 });
-      expect(r.analysis.channels).toHaveLength(4);
-      for (const channel of r.analysis.channels) expect(channel.fatigueSlope!).toBeLessThan(0);
+      expect(r.analysis!.channels).toHaveLength(4);
+      for (const channel of r.analysis!.channels) expect(channel.fatigueSlope!).toBeLessThan(0);
     }
     expect(messages).toEqual([
       'EMG recording 1/2: Demo: fatiguing leg muscles (seed 1) (4 channels, 60 s)',

@@ -39,7 +39,7 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
   });
 
   it("reads a CSV recording's metadata, its rate from the time column", async () => {
-    const metadata = (await gw.gql(EmgMetadataDocument, { id: csvId })).data!.emgRecording!.metadata;
+    const metadata = (await gw.gql(EmgMetadataDocument, { id: csvId })).data!.emgRecording!.metadata!;
     expect(metadata).toMatchObject({
       format: 'CSV',
       frameCount: 2000,
@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
   it('analyses each channel of a sine CSV: median and mean frequency at the sine, RMS of amplitude / √2, no fatigue', async () => {
     const res = await gw.gql(EmgAnalysisDocument, { id: csvId });
     expect(res.errors).toBeUndefined();
-    const analysis = res.data!.emgRecording!.analysis;
+    const analysis = res.data!.emgRecording!.analysis!;
     expect(analysis.windowMs).toBe(250);
     expect(analysis.channels.map((c) => c.channel)).toEqual(['sine 40 Hz', 'sine 120 Hz']);
     for (const [c, f] of [40, 120].entries()) {
@@ -71,7 +71,7 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
   });
 
   it('analyses a generated C3D recording with every feature in a plausible range', async () => {
-    const analysis = (await gw.gql(EmgAnalysisDocument, { id: c3dId, windowMs: 500 })).data!.emgRecording!.analysis;
+    const analysis = (await gw.gql(EmgAnalysisDocument, { id: c3dId, windowMs: 500 })).data!.emgRecording!.analysis!;
     expect(analysis.windowMs).toBe(500);
     expect(analysis.channels).toHaveLength(4);
     for (const channel of analysis.channels) {
@@ -97,7 +97,7 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
   });
 
   it('a window longer than the recording gives no fatigue slope (null), not an error', async () => {
-    const analysis = (await gw.gql(EmgAnalysisDocument, { id: csvId, windowMs: 5000 })).data!.emgRecording!.analysis;
+    const analysis = (await gw.gql(EmgAnalysisDocument, { id: csvId, windowMs: 5000 })).data!.emgRecording!.analysis!;
     expect(analysis.channels.map((c) => c.fatigueSlope)).toEqual([null, null]);
   });
 
@@ -105,9 +105,9 @@ describe.each(DATABASE_KINDS)('EMG metadata and analysis through GraphQL (%s)', 
     const res = await gw.gql(EmgRecordingsAnalysisDocument, { limit: 10, windowMs: 250 });
     expect(res.errors).toBeUndefined();
     const byName = Object.fromEntries(res.data!.emgRecordings.map((r) => [r.name, r]));
-    expect(byName.demo.metadata.channelCount).toBe(4);
-    expect(byName.demo.analysis.channels).toHaveLength(4);
-    expect(byName.sines.metadata.channels).toEqual(['sine 40 Hz', 'sine 120 Hz']);
-    expect(byName.sines.analysis.channels.map((c) => Math.round(c.medianFrequency / 10) * 10)).toEqual([40, 120]);
+    expect(byName.demo.metadata!.channelCount).toBe(4);
+    expect(byName.demo.analysis!.channels).toHaveLength(4);
+    expect(byName.sines.metadata!.channels).toEqual(['sine 40 Hz', 'sine 120 Hz']);
+    expect(byName.sines.analysis!.channels.map((c) => Math.round(c.medianFrequency / 10) * 10)).toEqual([40, 120]);
   });
 });

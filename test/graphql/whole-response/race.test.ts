@@ -34,7 +34,7 @@ async function race(kind: DatabaseKind, parts: Partial<GatewayParts> = {}) {
   };
   try {
     const token = await gw.token('writer');
-    const id = (await gw.gateway.services.datasets.create('race', 'x\n1\n2\n3')).id;
+    const id = (await gw.gateway.services.datasets.create('race', 'x\n1\n2\n3', { id: 'writer', role: 'user' })).id;
     await gw.settled();
     armed = true;
     const reader = post(gw.url, { query: QUERY, variables: { id } });

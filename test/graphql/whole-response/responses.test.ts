@@ -3,6 +3,9 @@ import { startTestGateway, type TestGateway } from '../../helpers/gateway';
 import { post } from '../../helpers/http';
 import { deletePrefix, SHARED_REDIS_URL, testPrefix } from '../../helpers/redis';
 
+/** The user the bearer tokens below name: the owner of the datasets the tests write to. */
+const ALICE = { id: 'alice', role: 'user' } as const;
+
 const STATS = 'query Stats($id: ID!) { dataset(id: $id) { name rowCount statistics { column count mean } } }';
 
 describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
@@ -15,7 +18,7 @@ describe.each(DATABASE_KINDS)('whole-response cache (%s, Redis)', (kind) => {
     gw = await startTestGateway(kind, { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
     await gw.gateway.services.progress.seedSteps();
     token = await gw.token('alice');
-    id = (await gw.gateway.services.datasets.create('numbers', 'x,y\n1,2\n3,4\n5,9')).id;
+    id = (await gw.gateway.services.datasets.create('numbers', 'x,y\n1,2\n3,4\n5,9', ALICE)).id;
     await gw.settled();
   });
   afterAll(async () => {

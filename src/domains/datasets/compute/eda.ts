@@ -27,13 +27,22 @@ export interface EdaReport {
   outliers: OutlierSummary[];
 }
 
+/**
+ * Correlations are computed among the first this many NUMBER columns (in column order) only: the
+ * pairs grow with the square of the columns, so a wide table would otherwise cost minutes and a
+ * report of millions of pairs. Missing values and outliers cover every column (linear).
+ */
+export const MAX_CORRELATED_COLUMNS = 50;
+
 export function computeEda(table: Table): EdaReport {
   return { correlations: correlations(table), missing: missingValues(table), outliers: outliers(table) };
 }
 
-/** Pearson r for every pair of NUMBER columns, a before b in column order. */
-export function correlations(table: Table): Correlation[] {
-  const numeric = numberColumnIndexes(table).map((c) => ({ name: table.columns[c].name, values: numbersWithGaps(table.data[c]) }));
+/** Pearson r for every pair of the first MAX_CORRELATED_COLUMNS NUMBER columns, a before b in column order. */
+export function correlations(table: Table, maxColumns = MAX_CORRELATED_COLUMNS): Correlation[] {
+  const numeric = numberColumnIndexes(table)
+    .slice(0, maxColumns)
+    .map((c) => ({ name: table.columns[c].name, values: numbersWithGaps(table.data[c]) }));
   const result: Correlation[] = [];
   for (let i = 0; i < numeric.length; i++) {
     for (let j = i + 1; j < numeric.length; j++) {

@@ -2,10 +2,20 @@
 export { tableFromChunks } from './chunks';
 export { coerceRowsToColumns } from './coerce';
 export { normaliseDate } from './dates';
-export { computeEda, correlations, missingValues, outliers, type Correlation, type EdaReport, type MissingValues, type OutlierSummary } from './eda';
+export {
+  computeEda,
+  correlations,
+  MAX_CORRELATED_COLUMNS,
+  missingValues,
+  outliers,
+  type Correlation,
+  type EdaReport,
+  type MissingValues,
+  type OutlierSummary,
+} from './eda';
 export { inferColumn } from './infer';
 export { datasetJobs, type DatasetJobs, type ParseCsvForAppendJob, type ParseCsvJob, type StoredTableJob, type VisualizationJob } from './jobs';
-export { DEFAULT_MAX_CSV_BYTES, parseCsvTable, tableFromRecords, type ParseCsvOptions } from './parse';
+export { DEFAULT_MAX_COLUMNS, DEFAULT_MAX_CSV_BYTES, parseCsvTable, rejectTooWide, tableFromRecords, type ParseCsvOptions } from './parse';
 export { columnStatistics, computeStatistics, statisticsFromChunks, type ColumnStatistics } from './statistics';
 export {
   MAX_HISTOGRAM_BINS,

@@ -11,6 +11,8 @@ export interface ParseCsvJob {
   text: string;
   /** Defaults to 50 MiB. */
   maxBytes?: number;
+  /** Defaults to DEFAULT_MAX_COLUMNS. */
+  maxColumns?: number;
 }
 
 export interface ParseCsvForAppendJob extends ParseCsvJob {
@@ -28,9 +30,9 @@ export type VisualizationJob = StoredTableJob & VisualizationRequest;
 
 /** The jobs dataset.worker.ts serves, callable in-process too. */
 export const datasetJobs = {
-  parseCsv: ({ text, maxBytes }: ParseCsvJob): Table => parseCsvTable(text, { maxBytes }),
-  parseCsvForAppend: ({ text, maxBytes, columns }: ParseCsvForAppendJob): Table =>
-    coerceRowsToColumns(columns, parseCsvTable(text, { maxBytes, inferTypes: false })),
+  parseCsv: ({ text, maxBytes, maxColumns }: ParseCsvJob): Table => parseCsvTable(text, { maxBytes, maxColumns }),
+  parseCsvForAppend: ({ text, maxBytes, maxColumns, columns }: ParseCsvForAppendJob): Table =>
+    coerceRowsToColumns(columns, parseCsvTable(text, { maxBytes, maxColumns, inferTypes: false })),
   statistics: ({ columns, chunks }: StoredTableJob): ColumnStatistics[] => statisticsFromChunks(columns, chunks),
   eda: ({ columns, chunks }: StoredTableJob): EdaReport => computeEda(tableFromChunks(columns, chunks)),
   visualization: ({ columns, chunks, ...request }: VisualizationJob): Visualization => visualize(tableFromChunks(columns, chunks), request),

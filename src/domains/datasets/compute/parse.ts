@@ -4,6 +4,7 @@ import type { ColumnInfo, Table } from '../table';
 import { inferColumn, isMissing, type RawCell } from './infer';
 
 export const DEFAULT_MAX_CSV_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_MAX_COLUMNS = 1000;
 
 // Enough text to tell a binary upload from a CSV without scanning all of a large one.
 const BINARY_SAMPLE_CHARS = 64 * 1024;
@@ -14,6 +15,8 @@ const CSV_OPTIONS = { bom: true, skip_empty_lines: true };
 export interface ParseCsvOptions {
   /** Largest accepted CSV, in UTF-8 bytes. */
   maxBytes?: number;
+  /** Most columns accepted; the header's commas are counted first, so a wider file is refused before anything is parsed. */
+  maxColumns?: number;
   /**
    * false keeps every column STRING with the fields as written (blank fields still null), for
    * appending to an existing dataset, whose column types decide the conversion (see coerceRowsToColumns).
@@ -22,10 +25,14 @@ export interface ParseCsvOptions {
 }
 
 /** Parses CSV text with a header row into a Table, each column typed by inference. */
-export function parseCsvTable(text: string, { maxBytes = DEFAULT_MAX_CSV_BYTES, inferTypes = true }: ParseCsvOptions = {}): Table {
+export function parseCsvTable(
+  text: string,
+  { maxBytes = DEFAULT_MAX_CSV_BYTES, maxColumns = DEFAULT_MAX_COLUMNS, inferTypes = true }: ParseCsvOptions = {},
+): Table {
   rejectOversized(text, maxBytes);
   rejectBinary(text);
   if (text.trim() === '') throw new InputError('CSV is empty; expected a header row and at least one data row');
+  rejectTooWide(text, maxColumns);
 
   const records = parseRecords(text);
   const names = columnNames(records[0]);
@@ -75,6 +82,31 @@ function rejectOversized(text: string, maxBytes: number): void {
   // "50 MiB; the limit is 50 MiB" would read as a bug, so a near miss is told in bytes.
   if (size === limit) [size, limit] = [`${bytes} bytes`, `${maxBytes} bytes`];
   throw new InputError(`CSV is ${size}; the limit is ${limit}`, { bytes, maxBytes });
+}
+
+/** Throws BAD_USER_INPUT when the header has more than maxColumns fields. */
+export function rejectTooWide(text: string, maxColumns: number): void {
+  if (!Number.isFinite(maxColumns)) return;
+  if (headerFieldCount(text, maxColumns) > maxColumns) throw new InputError(`CSV has more than ${maxColumns} columns (the limit)`, { maxColumns });
+}
+
+/**
+ * The fields of the first non-empty line, counted only up to limit + 1: a scan of the header's
+ * first commas, where csv-parse took a second to read a header of 100,000 fields. Quoted fields
+ * may hold commas and line breaks ("" inside quotes toggles twice and changes nothing).
+ */
+function headerFieldCount(text: string, limit: number): number {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < text.length && (text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d)) i++;
+  let fields = 1;
+  let quoted = false;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted;
+    else if (!quoted && c === 0x2c && ++fields > limit) return fields;
+    else if (!quoted && (c === 0x0a || c === 0x0d)) return fields;
+  }
+  return fields;
 }
 
 function rejectBinary(text: string): void {

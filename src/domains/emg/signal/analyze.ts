@@ -33,23 +33,32 @@ export function analyzeRecording(rec: Recording, windowMs: number): RecordingAna
   if (!Number.isInteger(windowMs) || windowMs < MIN_WINDOW_MS || windowMs > MAX_WINDOW_MS) {
     throw new InputError(`windowMs must be an integer from ${MIN_WINDOW_MS} to ${MAX_WINDOW_MS}, got ${windowMs}`, { windowMs });
   }
+  const windowSamples = checkAnalysable(rec, windowMs);
+  const channels = rec.channels.map((channel, c) => analyzeChannel(channel, rec.samples[c], rec.sampleRate, windowSamples));
+  return { windowMs, channels };
+}
+
+/**
+ * Throws BAD_USER_INPUT unless a recording of this length and rate can be analysed with windowMs:
+ * the Welch spectrum needs MIN_SEGMENT_LENGTH samples, in the whole channel and in one window.
+ * Uploads are checked with the default window, so a stored recording always has an analysis.
+ * Returns the samples in one window.
+ */
+export function checkAnalysable(rec: { frameCount: number; sampleRate: number }, windowMs: number): number {
   if (rec.frameCount < MIN_SEGMENT_LENGTH) {
     throw new InputError(`the recording has ${rec.frameCount} samples per channel; analysis needs at least ${MIN_SEGMENT_LENGTH}`, {
       frameCount: rec.frameCount,
+      minFrameCount: MIN_SEGMENT_LENGTH,
     });
   }
   const windowSamples = Math.round((windowMs * rec.sampleRate) / 1000);
   if (windowSamples < MIN_SEGMENT_LENGTH) {
     throw new InputError(
       `windowMs ${windowMs} holds only ${windowSamples} samples at ${rec.sampleRate} Hz; use a window of at least ${MIN_SEGMENT_LENGTH} samples`,
-      {
-        windowMs,
-        sampleRate: rec.sampleRate,
-      },
+      { windowMs, sampleRate: rec.sampleRate },
     );
   }
-  const channels = rec.channels.map((channel, c) => analyzeChannel(channel, rec.samples[c], rec.sampleRate, windowSamples));
-  return { windowMs, channels };
+  return windowSamples;
 }
 
 function analyzeChannel(channel: string, x: Float64Array, sampleRate: number, windowSamples: number): ChannelAnalysis {
