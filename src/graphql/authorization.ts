@@ -17,6 +17,16 @@ export function Authorized(...roles: Role[]): MethodDecorator & PropertyDecorato
   };
 }
 
+/** The roles a field needs (empty: any signed-in user); undefined when it is open to everyone. */
+export function rolesOf(field: { extensions?: Record<string, unknown> | null } | undefined): readonly Role[] | undefined {
+  return field?.extensions?.[AUTH] as Role[] | undefined;
+}
+
+/** Whether checkAccess would let user through roles (undefined roles: open). */
+export function allows(user: User | undefined, roles: readonly Role[] | undefined): boolean {
+  return roles === undefined || (user !== undefined && (roles.length === 0 || roles.includes(user.role)));
+}
+
 /** Throws UNAUTHENTICATED without a user and FORBIDDEN without one of the roles. */
 export function checkAccess(coordinate: string, user: User | undefined, roles: readonly Role[]): void {
   if (!user) throw new UnauthenticatedError(`${coordinate} needs a signed-in user (Authorization: Bearer <token>)`);

@@ -225,8 +225,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const candidate = prep.candidate;
     // Charged only when the guard computed a cost: a document that does not parse, validate or
     // coerce is refused before any field runs, and a refusal writes nothing (not even a count).
-    // Nor is one that costs nothing (only __typename or introspection, which may be refused too).
-    const limiter = !prep.cost ? undefined : deps.rateLimit;
+    // Nor is one that costs nothing (only __typename or introspection, which may be refused too),
+    // nor one whose every root field needs a user or role the caller lacks (refused at once).
+    const limiter = !prep.cost || prep.op?.deniedTo(user) ? undefined : deps.rateLimit;
     const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
     // What executing costs: the guard's points (a forced refresh executes, so it pays them too).
     const cost = prep.cost ?? 0;

@@ -97,8 +97,10 @@ describe('rate limits per identity', () => {
     expect(remainingOf(asUser)).toBe(POINTS - costOf(asUser));
   });
 
-  it('charges nothing for a document refused before it runs (syntax, validation, variables)', async () => {
+  it('charges nothing for a document refused before it runs (syntax, validation, variables, a role the caller lacks)', async () => {
     const auth = { authorization: `Bearer ${await a.token('carol')}` };
+    const forbidden = await post(a.url, { query: 'mutation { invalidateCacheTags(tags: ["Dataset"]) { invalidated } }' }, auth);
+    expect(forbidden.json.errors[0].extensions.code).toBe('FORBIDDEN');
     for (const body of [
       { query: '{ datasets { ' },
       { query: '{ nope }' },

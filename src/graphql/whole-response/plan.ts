@@ -17,13 +17,17 @@ import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import { LRUCache } from 'lru-cache';
 import { sha256Hex } from '../../cache/keys';
 import { type Tag, typeTag } from '../../cache/tags';
+import type { User } from '../../identity';
 import { ClientError } from '../../lib/errors';
+import { allows, rolesOf } from '../authorization';
 import type { RequestGuard } from '../guard';
 import { CACHE_POLICY, type CachePolicy, LOOKUP_TAGS, type LookupTags } from '../cached';
 
 /** What the fast path knows about one operation of a document, computed once per document text. */
 export interface OperationPlan {
   kind: 'query' | 'mutation' | 'subscription';
+  /** True when every root field needs a user or a role the caller lacks: refused before any resolver runs. */
+  deniedTo(user: User | undefined): boolean;
   /** The operation's name in the document (whether or not the request named it): its row in cacheStats. */
   name?: string;
   /** Why the whole response cannot be cached; undefined when it can. */
@@ -115,7 +119,14 @@ export class DocumentPlanner {
 
   private planOperation(document: DocumentNode, op: OperationDefinitionNode): OperationPlan {
     const kind = op.operation;
-    const base = { kind, name: op.name?.value, private: false, staticTags: () => undefined };
+    const root =
+      kind === 'query' ? this.schema.getQueryType() : kind === 'mutation' ? this.schema.getMutationType() : this.schema.getSubscriptionType();
+    // The roles each root field needs; a fragment at the root counts as open (it is not looked into).
+    const rootRoles = op.selectionSet.selections.map((sel) =>
+      sel.kind === Kind.FIELD && root && !sel.name.value.startsWith('__') ? rolesOf(root.getFields()[sel.name.value]) : undefined,
+    );
+    const deniedTo = (user: User | undefined) => rootRoles.length > 0 && rootRoles.every((roles) => !allows(user, roles));
+    const base = { kind, name: op.name?.value, private: false, staticTags: () => undefined, deniedTo };
     if (kind !== 'query') return { ...base, ineligible: `${kind}s are never cached whole` };
     const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
     const rootFields: { def: GraphQLField<unknown, unknown>; node: FieldNode; tagsOf: LookupTags }[] = [];
@@ -177,6 +188,7 @@ export class DocumentPlanner {
     return {
       kind,
       name: base.name,
+      deniedTo,
       minTtlSeconds: minTtl,
       httpTtlSeconds: httpTtl === Infinity ? 0 : httpTtl,
       private: isPrivate,
