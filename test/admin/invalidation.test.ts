@@ -1,3 +1,4 @@
+import { isBookkeepingKey } from '../../src/cache/keys';
 import { Redis } from 'ioredis';
 import {
   ClearCacheDocument,
@@ -163,15 +164,17 @@ describe('admin invalidation: the next read misses and is fresh', () => {
     expect(cacheOf(await gw.gql(MyProgressDocument, {}, { token: star }))['Query.myProgress']).toEqual(MISS);
   });
 
-  it('clearCache: every read misses afterwards, and only the stats hashes stay', async () => {
+  it('clearCache: every read misses afterwards, and only the bookkeeping (stats hashes, rate-limit counters) stays', async () => {
     await statistics();
     await gw.gql(MyProgressDocument, {}, { token: bob });
     const before = await keysUnder(SHARED_REDIS_URL, prefix);
-    const cacheKeys = before.filter((k) => !k.startsWith(`${prefix}:stats:`));
+    const cacheKeys = before.filter((k) => !isBookkeepingKey({ prefix }, k));
     expect(cacheKeys.length).toBeGreaterThan(3);
     const r = await gw.gql(ClearCacheDocument, {}, { token: admin });
     expect(r.data?.clearCache).toEqual({ invalidated: cacheKeys.length, tags: [], deletedKeys: cacheKeys.length, dryRun: false });
-    expect(await keysUnder(SHARED_REDIS_URL, prefix)).toEqual(before.filter((k) => k.startsWith(`${prefix}:stats:`)));
+    const after = await keysUnder(SHARED_REDIS_URL, prefix);
+    expect(after.filter((k) => !isBookkeepingKey({ prefix }, k))).toEqual([]);
+    expect(after.filter((k) => k.startsWith(`${prefix}:stats:`))).toEqual(before.filter((k) => k.startsWith(`${prefix}:stats:`)));
     expect((await statistics()).served).toEqual(MISS);
     expect(cacheOf(await gw.gql(MyProgressDocument, {}, { token: bob }))['Query.myProgress']).toEqual(MISS);
   });
@@ -342,7 +345,8 @@ async function snapshot(prefix: string): Promise<Record<string, string>> {
   try {
     const out: Record<string, string> = {};
     for (const key of await keysUnder(SHARED_REDIS_URL, prefix)) {
-      if (key.startsWith(`${prefix}:stats:`)) continue;
+      // Bookkeeping (stats, rate-limit counters that every executed request moves) is not the cache.
+      if (isBookkeepingKey({ prefix }, key)) continue;
       const value = await redis.getBuffer(key);
       out[key] = value ? value.toString('base64') : '(none)';
     }
