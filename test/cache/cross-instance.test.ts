@@ -88,7 +88,7 @@ describe('an instance that loses its invalidation subscription', () => {
     expect(stateOfA().memory!.entries).toBe(0);
 
     // An invalidation published while A is not listening: A must still answer fresh data.
-    await gwA.gateway.services.datasets.append(id, 'x\n2');
+    await gwA.gateway.services.datasets.append(id, 'x\n2', { id: 'root', role: 'admin' });
     await gwB.gateway.cache.values.invalidate([`Dataset:${id}`, 'Dataset']);
     const during = await post(gwA.url, { query: QUERY, variables: { id } });
     expect(during.json.data.dataset).toEqual({ rowCount: 2, statistics: [{ count: 2 }] });
