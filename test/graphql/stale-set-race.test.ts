@@ -33,9 +33,9 @@ async function withGateway<T>(kind: DatabaseKind, parts: Parts, run: (gw: TestGa
     await pauses.at('reader-loaded');
     return computed;
   };
-  datasets.append = async (id, csv) => {
+  datasets.append = async (id, csv, user) => {
     await pauses.at('writer-before-write');
-    return append(id, csv);
+    return append(id, csv, user);
   };
   try {
     return await run(gw, pauses);
