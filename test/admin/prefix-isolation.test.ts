@@ -1,3 +1,4 @@
+import { isBookkeepingKey } from '../../src/cache/keys';
 import { Redis } from 'ioredis';
 import {
   ClearCacheDocument,
@@ -51,8 +52,8 @@ describe.each([
 
   it('deletes every cache key under "{prefix}:", keeps the stats and the watermark, and leaves every foreign key as it was', async () => {
     const admin = await gw.token('root', 'admin');
-    // Bookkeeping (the stats hashes, the invalidation watermark) is kept.
-    const bookkeeping = (k: string) => k.startsWith(`${prefix}:stats:`) || k.startsWith(`${prefix}:meta:`);
+    // Bookkeeping (the stats hashes, the invalidation watermark, rate-limit counters) is kept.
+    const bookkeeping = (k: string) => isBookkeepingKey({ prefix }, k);
     const ours = (await keysUnder(SHARED_REDIS_URL, prefix)).filter((k) => !bookkeeping(k));
     expect(ours.length).toBeGreaterThanOrEqual(4);
 
