@@ -522,6 +522,14 @@ interface Phase {
 
 /** Datasets 0 .. QUIET-1 (the most read) get no writes from the load's writer. */
 const QUIET = 3;
+/**
+ * The hottest written datasets are large: their statistics take tens of milliseconds to load, as
+ * the expensive work this gateway fronts does, so a write often commits while a load of the old
+ * rows is in flight. That is the window every stale-set race needs (the self-test's race plants
+ * went uncaught in a minute of load over 3-row datasets, whose loads take a millisecond).
+ */
+const LARGE = 2;
+const LARGE_ROWS = 20_000;
 /** Redis as the only tier (--redis-only) allows no staleness at all when healthy; the in-process tier 50 ms across instances. */
 const HEALTHY_ALLOWANCE_MS = REDIS_ONLY ? 0 : 50;
 const FAULT_ALLOWANCE_MS = OUTAGE_TTL_MS + 500;
@@ -809,7 +817,10 @@ async function setUp(plant?: string): Promise<World> {
   for (let i = 0; i < profile.datasets; i++) {
     const r = await post(
       a.url,
-      { query: 'mutation($n: String!, $csv: String!) { createDataset(name: $n, csv: $csv) { id } }', variables: { n: `d${i}`, csv: rowsCsv(3, i) } },
+      {
+        query: 'mutation($n: String!, $csv: String!) { createDataset(name: $n, csv: $csv) { id } }',
+        variables: { n: `d${i}`, csv: rowsCsv(i >= QUIET && i < QUIET + LARGE ? LARGE_ROWS : 3, i) },
+      },
       writerToken,
     );
     if (!r.body?.data) throw new Error(`createDataset failed: ${JSON.stringify(r.body ?? r.error)}`);
