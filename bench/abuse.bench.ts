@@ -1,24 +1,31 @@
 // A normal client's latency while an attacker loops the most expensive query the limits allow,
 // against the same client alone, side by side in one run (target: p99 under attack <= 2x alone).
-// Rerun: npm run bench:abuse  (or node -r @swc-node/register bench/abuse.bench.ts [seconds per phase] [attacker connections])
+// Rerun: npm run bench:abuse  (or, after npm run build: node -r @swc-node/register bench/abuse.bench.ts [seconds per phase] [attacker connections])
 //
-// One gateway in production mode with its default limits (QUERY_MAX_*, RATE_LIMIT_*), its own
-// redis-server, flights-200k and cars loaded. Phases, each as long as the first argument (default 8 s):
+// The gateway as production runs it: a process of its own (the built dist/, NODE_ENV=production,
+// its default limits QUERY_MAX_*, RATE_LIMIT_*), on PostgreSQL (a schema of its own in
+// TEST_DATABASE_URL's database) and a redis-server of its own, with flights-200k and cars
+// uploaded. This process only makes the load, so the clients' work stays off the gateway's event
+// loop. Phases, each as long as the first argument (default 8 s):
 //   1. alone:        the normal client (a user) reads its dashboard query, one request at a time;
 //   2. under attack: the same, while an anonymous attacker on N connections (default 4) loops 30
 //                    aliases of `visualization` on flights-200k (the alias limit), with fresh bins
 //                    and Cache-Control: no-cache so every one is computed, ignoring 429s;
 //   3. alone again:  so a machine that got busier during the run shows as drift, not as the attack.
-// A second gateway on the same database with RATE_LIMIT_POINTS=0 is attacked the same way, to show
-// what the rate limit buys. Figures: median and p99 per phase, the ratios, and the attacker's
-// requests answered 200 and 429.
+// A second gateway process on the same database with RATE_LIMIT_POINTS=0 is attacked the same way,
+// to show what the rate limit buys. Figures: median and p99 per phase, the ratios, and the
+// attacker's requests answered 200 and 429.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { vegaDataPath } from '../src/domains/datasets/dataset.seed';
 import { signToken } from '../src/server/auth';
-import { fmt, loadVega, median, openBenchDatabase, OwnRedis, percentile, startBenchGateway } from './support';
+import { openTestDatabase } from '../test/helpers/databases';
+import { TEST_JWT_SECRET } from '../test/helpers/gateway';
+import { type GatewayProcess, startGatewayProcess } from '../test/helpers/gateway-process';
+import { fmt, median, OwnRedis, percentile, postJson } from './support';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const ATTACKERS = Number(process.argv[3] ?? 4);
-const SECRET = 'bench-secret-0123456789';
 const NORMAL = 'query Dashboard($id: ID!) { dataset(id: $id) { name rowCount statistics { column mean std } } }';
 
 /** The most expensive document the default limits let through: QUERY_MAX_ALIASES (30) visualizations on the largest dataset. */
@@ -94,19 +101,39 @@ async function phase(label: string, url: string, token: string, normalId: string
   }
 }
 
+/** A vega-datasets file as CSV, uploaded by the admin (who owns it); returns its id. */
+async function upload(url: string, admin: Record<string, string>, name: string, file: string): Promise<string> {
+  const records: Record<string, unknown>[] = JSON.parse(readFileSync(vegaDataPath(file), 'utf8'));
+  const names = Object.keys(records[0]);
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const csv = [names.join(','), ...records.map((r) => names.map((n) => cell(r[n])).join(','))].join('\n');
+  const r = await postJson(
+    url,
+    { query: 'mutation U($n: String!, $csv: String!) { createDataset(name: $n, csv: $csv) { id } }', variables: { n: name, csv } },
+    admin,
+  );
+  return JSON.parse(r.text).data.createDataset.id;
+}
+
 async function main(): Promise<void> {
   const redis = await OwnRedis.start();
-  const db = await openBenchDatabase();
-  const limited = await startBenchGateway(db, { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'bench-abuse' });
-  const open = await startBenchGateway(db, { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'bench-abuse-open', RATE_LIMIT_POINTS: '0' });
+  const database = await openTestDatabase('postgres');
+  const env = { NODE_ENV: 'production', DATABASE_URL: database.url!, REDIS_URL: redis.url };
+  const gateways: GatewayProcess[] = [];
   try {
-    process.stderr.write('loading flights-200k and cars…\n');
-    const flights = await loadVega(limited.gateway, 'flights-200k', 'flights-200k.json');
-    const cars = await loadVega(limited.gateway, 'cars', 'cars.json');
-    const token = await signToken(SECRET, { id: 'normal-client', role: 'user' }, '1h');
-    // Warm: the normal client's query is a hit from here on, on both gateways.
-    for (const url of [limited.url, open.url])
-      await post(url, { query: NORMAL, variables: { id: cars }, operationName: 'Dashboard' }, { authorization: `Bearer ${token}` });
+    // The first migrates the fresh schema.
+    const limited = await startGatewayProcess({ ...env, REDIS_CACHE_PREFIX: 'bench-abuse' });
+    gateways.push(limited);
+    const open = await startGatewayProcess({ ...env, REDIS_CACHE_PREFIX: 'bench-abuse-open', RATE_LIMIT_POINTS: '0' });
+    gateways.push(open);
+    process.stderr.write(`gateways (pids ${limited.pid}, ${open.pid}); uploading flights-200k and cars…\n`);
+    const admin = { authorization: `Bearer ${await signToken(TEST_JWT_SECRET, { id: 'bench-admin', role: 'admin' }, '1h')}` };
+    const flights = await upload(limited.url, admin, 'flights-200k', 'flights-200k.json');
+    const cars = await upload(limited.url, admin, 'cars', 'cars.json');
+    const token = await signToken(TEST_JWT_SECRET, { id: 'normal-client', role: 'user' }, '1h');
+    // Warm: the normal client's query is a hit from here on, on both gateways, and answered for
+    // 2 s unmeasured first, so the first phase does not measure a JIT still warming up.
+    for (const url of [limited.url, open.url]) await normalClient(url, token, cars, Date.now() + 2000);
 
     const phases: Phase[] = [];
     phases.push(await phase('alone', limited.url, token, cars));
@@ -131,9 +158,8 @@ async function main(): Promise<void> {
     console.log(`under attack with the default rate limit: p99 ${fmt(attacked, 2)} ms = ${fmt(attacked / alone, 2)}x alone (target <= 2x)`);
     console.log('\nrerun: npm run bench:abuse -- [seconds per phase] [attacker connections]');
   } finally {
-    await limited.gateway.close();
-    await open.gateway.close();
-    await db.close();
+    await Promise.all(gateways.map((g) => g.stop()));
+    await database.dispose();
     await redis.stop();
   }
 }

@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { closeRedis, connectRedis, isCluster, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
+import { closeRedis, connectRedis, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
 import type { KeyValueStore, StoreEntry } from './store';
 
 export interface RedisStoreOptions {
@@ -106,7 +106,6 @@ export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
   readonly clients: RedisClient[];
   readonly topology: RedisTopology;
-  private readonly cluster: boolean;
   private next = 0;
 
   constructor(readonly opts: RedisStoreOptions) {
@@ -118,7 +117,6 @@ export class RedisStore implements KeyValueStore {
     this.clients = Array.from({ length: size }, () =>
       connectRedis(topology, { ...requestPathOptions(opts.commandTimeoutMs), commandTimeout: undefined }),
     );
-    this.cluster = isCluster(this.clients[0]);
     // Errors surface on the commands that fail; without a listener ioredis would also print them.
     for (const c of this.clients) c.on('error', () => undefined);
   }
@@ -141,19 +139,16 @@ export class RedisStore implements KeyValueStore {
     return withDeadline(mgetBuffers(this.client(), keys), this.opts.commandTimeoutMs, 'get');
   }
 
+  // The writes below are single commands, which auto-pipelining sends together with whatever
+  // else this turn of the event loop asked for: the value, its tags' TTLs and the lease of one
+  // field go out in one write, and on a cluster in one write per node (an explicit pipeline is a
+  // write of its own, and on a cluster must stay on one node).
+
   async setMany(entries: readonly StoreEntry[]): Promise<boolean> {
     if (entries.length === 0) return true;
     const client = this.client();
     const px = (e: StoreEntry) => Math.max(1, Math.round(e.ttlMs));
-    if (this.cluster) {
-      // A cluster pipeline must stay on one node: single commands instead, which auto-pipelining
-      // still sends as one write per node.
-      await withDeadline(Promise.all(entries.map((e) => client.set(e.key, e.value, 'PX', px(e)))), this.opts.commandTimeoutMs, 'set');
-      return true;
-    }
-    const pipeline = client.pipeline();
-    for (const e of entries) pipeline.set(e.key, e.value, 'PX', px(e));
-    repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'set'));
+    await withDeadline(Promise.all(entries.map((e) => client.set(e.key, e.value, 'PX', px(e)))), this.opts.commandTimeoutMs, 'set');
     return true;
   }
 
@@ -162,15 +157,8 @@ export class RedisStore implements KeyValueStore {
     const client = this.client();
     // SET … NX GET (Redis 7): one command both creates a missing key and returns an existing one.
     const setNxGet = (e: StoreEntry) => client.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
-    let results: unknown[];
-    if (this.cluster) {
-      results = await withDeadline(Promise.all(entries.map(setNxGet)), this.opts.commandTimeoutMs, 'setIfAbsent');
-    } else {
-      const pipeline = client.pipeline();
-      for (const e of entries) pipeline.setBuffer(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)), 'NX', 'GET');
-      results = repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'setIfAbsent'));
-    }
-    return results.map((previous, i) => (previous as Buffer | null) ?? entries[i].value);
+    const results = await withDeadline(Promise.all(entries.map(setNxGet)), this.opts.commandTimeoutMs, 'setIfAbsent');
+    return results.map((previous, i) => previous ?? entries[i].value);
   }
 
   async delete(keys: readonly string[]): Promise<number> {
@@ -194,18 +182,13 @@ export class RedisStore implements KeyValueStore {
     const client = this.client();
     const px = String(Math.max(1, Math.round(ttlMs)));
     // GT: only ever lengthens, so an entry with a shorter life never cuts a version another relies on.
-    if (this.cluster) {
-      await withDeadline(Promise.all(keys.map((k) => client.pexpire(k, px, 'GT'))), this.opts.commandTimeoutMs, 'extendTtl');
-      return;
-    }
-    const pipeline = client.pipeline();
-    for (const k of keys) pipeline.pexpire(k, px, 'GT');
-    repliesOf(await withDeadline(pipeline.exec(), this.opts.commandTimeoutMs, 'extendTtl'));
+    await withDeadline(Promise.all(keys.map((k) => client.pexpire(k, px, 'GT'))), this.opts.commandTimeoutMs, 'extendTtl');
   }
 
-  async ping(): Promise<number> {
+  /** Round-trip time of a PING, in ms; rejects past timeoutMs (the request path's deadline unless given). */
+  async ping(timeoutMs = this.opts.commandTimeoutMs): Promise<number> {
     const started = performance.now();
-    await withDeadline(this.client().ping(), this.opts.commandTimeoutMs, 'ping');
+    await withDeadline(this.client().ping(), timeoutMs, 'ping');
     return performance.now() - started;
   }
 

@@ -194,7 +194,10 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
 
   const redis = new RedisStore({ topology, commandTimeoutMs: opts.redisTimeoutMs, poolSize: opts.redisPoolSize });
   const breaker = new CircuitBreaker({
-    probe: () => redis.ping(),
+    // A probe asks whether Redis answers, not whether it answers within a request's deadline: with
+    // the 100 ms deadline, a starved machine failed probe after probe right after a failover, each
+    // doubling the wait, and hits stayed away for more than 10 s after the new master was up.
+    probe: () => redis.ping(Math.max(1000, opts.redisTimeoutMs * 10)),
     onStateChange: (state: CircuitState, previous: CircuitState) => {
       const log = state === 'closed' ? opts.logger.info.bind(opts.logger) : opts.logger.warn.bind(opts.logger);
       log({ circuit: state, previous }, `Redis circuit ${state}`);

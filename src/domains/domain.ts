@@ -11,6 +11,8 @@ export interface DomainLimits {
   datasetMaxColumns: number;
   /** DATASET_MAX_CSV_BYTES: UTF-8 bytes of one CSV upload or append. */
   datasetMaxCsvBytes: number;
+  /** DATASET_ROWS_MEMORY_BYTES: stored rows kept in memory for worker jobs. */
+  datasetRowsMemoryBytes: number;
 }
 
 /** What a domain's service is built with. */

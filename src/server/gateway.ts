@@ -187,7 +187,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   } = startDomains({
     db,
     invalidator,
-    limits: { datasetMaxColumns: config.DATASET_MAX_COLUMNS, datasetMaxCsvBytes: config.DATASET_MAX_CSV_BYTES },
+    limits: {
+      datasetMaxColumns: config.DATASET_MAX_COLUMNS,
+      datasetMaxCsvBytes: config.DATASET_MAX_CSV_BYTES,
+      datasetRowsMemoryBytes: config.DATASET_ROWS_MEMORY_BYTES,
+    },
     logger: logger.child({ component: 'domains' }),
   });
   provideCacheAdmin(schema, {

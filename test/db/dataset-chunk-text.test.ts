@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate';
 import { tableFromChunks } from '../../src/domains/datasets/compute';
-import { loadChunkTexts } from '../../src/domains/datasets/dataset.repository';
+import { loadChunks } from '../../src/domains/datasets/dataset.repository';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../helpers/databases';
 
 // Migration 008 turns dataset_chunk.data from jsonb into text: chunks written before it must read
@@ -48,7 +48,7 @@ describe.each(DATABASE_KINDS)('migration 008: dataset chunks as text (%s)', (kin
     expect(type).toBe('text');
     const written = JSON.stringify(cells);
     await test.db.query('INSERT INTO dataset_chunk (dataset_id, seq, row_count, data) VALUES ($1, 1, 6, $2)', [id, written]);
-    const texts = await loadChunkTexts(test.db, String(id));
+    const texts = (await loadChunks(test.db, String(id))).map((c) => c.data);
     expect(texts[1]).toBe(written);
     expect(tableFromChunks([...columns], texts).data).toEqual(cells.map((column) => [...column, ...column]));
   });

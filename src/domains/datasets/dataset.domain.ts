@@ -8,7 +8,11 @@ export const datasets = defineDomain({
   name: 'datasets',
   resolvers: [DatasetResolver],
   createService: ({ db, invalidator, limits }) =>
-    new DatasetService(db, invalidator, { maxColumns: limits.datasetMaxColumns, maxCsvBytes: limits.datasetMaxCsvBytes }),
+    new DatasetService(db, invalidator, {
+      maxColumns: limits.datasetMaxColumns,
+      maxCsvBytes: limits.datasetMaxCsvBytes,
+      rowsMemoryBytes: limits.datasetRowsMemoryBytes,
+    }),
   createLoaders: (service: DatasetService) => ({ dataset: service.createLoader() }),
   seeds: (service) => [{ name: 'vega-datasets', run: (ctx) => seedVegaDatasets(service, ctx) }],
   close: (service) => service.close(),

@@ -97,9 +97,16 @@ export async function deleteDataset(tx: Queryable, id: string): Promise<boolean>
   return rows.length > 0;
 }
 
-/** The stored chunks of a dataset as JSON text, in order; parsing is left to the worker thread. */
-export async function loadChunkTexts(db: Queryable, id: string): Promise<string[]> {
+/**
+ * A dataset's rows as the database holds them now: each chunk's position and the transaction that
+ * wrote it (xmin), without the data. Any write to the chunks, from anywhere, changes it.
+ */
+export async function loadChunkVersions(db: Queryable, id: string): Promise<{ seq: number; xmin: string }[]> {
+  return db.query('SELECT seq, xmin::text AS xmin FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [Number(id)]);
+}
+
+/** The stored chunks of a dataset as JSON text, in order, with their versions; parsing is left to a worker thread. */
+export async function loadChunks(db: Queryable, id: string): Promise<{ seq: number; xmin: string; data: string }[]> {
   // data is text since migration 008: read as stored, with no conversion on the database's side.
-  const rows = await db.query<{ data: string }>('SELECT data FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [Number(id)]);
-  return rows.map((r) => r.data);
+  return db.query('SELECT seq, xmin::text AS xmin, data FROM dataset_chunk WHERE dataset_id = $1 ORDER BY seq', [Number(id)]);
 }

@@ -13,6 +13,7 @@ import type { ColumnStatistics, Dataset, EdaReport, Visualization } from './data
 import type { VisualizationArgs } from './dataset.args';
 import type { ColumnInfo, Table } from './table';
 import { type DatasetJobs, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_CSV_BYTES, rejectTooWide, type StoredTableJob } from './compute';
+import { StoredTables } from './stored-tables';
 
 const MAX_NAME_LENGTH = 200;
 
@@ -22,19 +23,26 @@ const MAX_NAME_LENGTH = 200;
  */
 export type DatasetDeleteHook = (tx: Queryable, datasetId: string) => Promise<Tag[]>;
 
-/** The shape an uploaded dataset may have (DATASET_MAX_COLUMNS, DATASET_MAX_CSV_BYTES). */
+/** The shape an uploaded dataset may have (DATASET_MAX_COLUMNS, DATASET_MAX_CSV_BYTES), and the rows kept in memory (DATASET_ROWS_MEMORY_BYTES). */
 export interface DatasetLimits {
   /** Columns of a CSV upload or append. */
   maxColumns: number;
   /** UTF-8 bytes of one CSV upload or append. */
   maxCsvBytes: number;
+  /** Stored rows kept in memory for worker jobs, in bytes of their text. */
+  rowsMemoryBytes: number;
 }
 
-export const DEFAULT_DATASET_LIMITS: DatasetLimits = { maxColumns: DEFAULT_MAX_COLUMNS, maxCsvBytes: DEFAULT_MAX_CSV_BYTES };
+export const DEFAULT_DATASET_LIMITS: DatasetLimits = {
+  maxColumns: DEFAULT_MAX_COLUMNS,
+  maxCsvBytes: DEFAULT_MAX_CSV_BYTES,
+  rowsMemoryBytes: 128 * 1024 * 1024,
+};
 
 /** Datasets: storage in the database, heavy computation in a worker thread. */
 export class DatasetService {
   private readonly pool: WorkerPool<DatasetJobs>;
+  private readonly storedTables: StoredTables;
   private readonly deleteHooks: DatasetDeleteHook[] = [];
 
   constructor(
@@ -44,6 +52,7 @@ export class DatasetService {
     workers = 1,
   ) {
     this.pool = new WorkerPool(path.join(__dirname, 'dataset.worker'), workers);
+    this.storedTables = new StoredTables(db, limits.rowsMemoryBytes);
   }
 
   /** Lets another domain (models) learn which of its entities a dataset's deletion removes. */
@@ -107,9 +116,9 @@ export class DatasetService {
     if (dependentTags.length > 0) await this.invalidator.invalidate(dependentTags);
   }
 
-  /** The stored table as columns and chunk texts, for other domains' workers (tableFromChunks builds it). */
-  async loadStoredTable(dataset: Dataset): Promise<StoredTableJob> {
-    return { columns: dataset.columns, chunks: await repo.loadChunkTexts(this.db, dataset.id) };
+  /** The stored rows of the dataset's current version, for this and other domains' workers (storedTable parses them). */
+  loadStoredTable(dataset: Dataset): Promise<StoredTableJob> {
+    return this.storedTables.load(dataset);
   }
 
   async statistics(dataset: Dataset): Promise<ColumnStatistics[]> {

@@ -2,7 +2,7 @@
 // here, off the gateway's event loop. Start it with `new WorkerPool(path.join(__dirname, 'model.worker'))`.
 // An InputError keeps its code (BAD_USER_INPUT) across the thread boundary.
 import { serveJobs } from '../../lib/worker-host';
-import { tableFromChunks, type StoredTableJob } from '../datasets/compute';
+import { storedTable, type StoredTableJob } from '../datasets/compute';
 import type { Table } from '../datasets/table';
 import {
   predict,
@@ -20,7 +20,7 @@ export interface TrainJob extends TrainOptions {
 
 /**
  * A stored dataset as DatasetService.loadStoredTable gives it: its chunks' JSON text, parsed
- * here rather than on the gateway's event loop (flights-200k is megabytes of JSON).
+ * here rather than on the gateway's event loop (flights-200k is megabytes of JSON), once per version.
  */
 export interface TrainStoredJob extends TrainOptions, StoredTableJob {}
 
@@ -33,10 +33,9 @@ export interface PredictJob {
 
 const modelJobs = {
   train: ({ table, ...options }: TrainJob): TrainedModel => trainModel(table, options),
-  trainStored: ({ columns, chunks, ...options }: TrainStoredJob): TrainedModel => trainModel(tableFromChunks(columns, chunks), options),
+  trainStored: (job: TrainStoredJob): TrainedModel => trainModel(storedTable(job), job),
   /** The features a training request resolves to, or the InputError naming what is wrong with it. */
-  validateStored: ({ columns, chunks, ...request }: ValidateStoredJob): string[] =>
-    validateTrainingRequest(tableFromChunks(columns, chunks), request),
+  validateStored: (job: ValidateStoredJob): string[] => validateTrainingRequest(storedTable(job), job),
   predict: ({ model, input }: PredictJob): Prediction => predict(model, input),
 };
 

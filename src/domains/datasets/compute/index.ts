@@ -14,8 +14,9 @@ export {
   type OutlierSummary,
 } from './eda';
 export { inferColumn } from './infer';
-export { datasetJobs, type DatasetJobs, type ParseCsvForAppendJob, type ParseCsvJob, type StoredTableJob, type VisualizationJob } from './jobs';
+export { datasetJobs, type DatasetJobs, type ParseCsvForAppendJob, type ParseCsvJob, type VisualizationJob } from './jobs';
 export { DEFAULT_MAX_COLUMNS, DEFAULT_MAX_CSV_BYTES, parseCsvTable, rejectTooWide, tableFromRecords, type ParseCsvOptions } from './parse';
+export { chunkTexts, storedTable, storedTableJob, type StoredTableJob } from './stored-table';
 export { columnStatistics, computeStatistics, statisticsFromChunks, type ColumnStatistics } from './statistics';
 export {
   MAX_HISTOGRAM_BINS,

@@ -1,10 +1,10 @@
 import type { JobHandlers } from '../../../lib/worker-host';
 import type { ColumnInfo, Table } from '../table';
-import { tableFromChunks } from './chunks';
 import { coerceRowsToColumns } from './coerce';
 import { computeEda, type EdaReport } from './eda';
 import { parseCsvTable } from './parse';
 import { statisticsFromChunks, type ColumnStatistics } from './statistics';
+import { chunkTexts, storedTable, type StoredTableJob } from './stored-table';
 import { visualize, type Visualization, type VisualizationRequest } from './visualization';
 
 export interface ParseCsvJob {
@@ -20,12 +20,6 @@ export interface ParseCsvForAppendJob extends ParseCsvJob {
   columns: ColumnInfo[];
 }
 
-/** A stored dataset: its columns and its chunks' JSON text in order (see tableFromChunks). */
-export interface StoredTableJob {
-  columns: ColumnInfo[];
-  chunks: string[];
-}
-
 export type VisualizationJob = StoredTableJob & VisualizationRequest;
 
 /** The jobs dataset.worker.ts serves, callable in-process too. */
@@ -33,9 +27,10 @@ export const datasetJobs = {
   parseCsv: ({ text, maxBytes, maxColumns }: ParseCsvJob): Table => parseCsvTable(text, { maxBytes, maxColumns }),
   parseCsvForAppend: ({ text, maxBytes, maxColumns, columns }: ParseCsvForAppendJob): Table =>
     coerceRowsToColumns(columns, parseCsvTable(text, { maxBytes, maxColumns, inferTypes: false })),
-  statistics: ({ columns, chunks }: StoredTableJob): ColumnStatistics[] => statisticsFromChunks(columns, chunks),
-  eda: ({ columns, chunks }: StoredTableJob): EdaReport => computeEda(tableFromChunks(columns, chunks)),
-  visualization: ({ columns, chunks, ...request }: VisualizationJob): Visualization => visualize(tableFromChunks(columns, chunks), request),
+  // Statistics are computed once per version (then cached), so they skip the parsed Table and its keeping.
+  statistics: (job: StoredTableJob): ColumnStatistics[] => statisticsFromChunks(job.columns, chunkTexts(job)),
+  eda: (job: StoredTableJob): EdaReport => computeEda(storedTable(job)),
+  visualization: (job: VisualizationJob): Visualization => visualize(storedTable(job), job),
 } satisfies JobHandlers;
 
 export type DatasetJobs = typeof datasetJobs;

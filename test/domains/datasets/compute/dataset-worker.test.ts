@@ -4,7 +4,10 @@ import { WorkerPool } from '../../../../src/lib/worker-pool';
 import {
   computeEda,
   computeStatistics,
+  chunkTexts,
   datasetJobs,
+  storedTable,
+  storedTableJob,
   tableFromChunks,
   tableFromRecords,
   visualize,
@@ -44,8 +47,28 @@ describe('tableFromChunks', () => {
   });
 });
 
+describe('stored table jobs', () => {
+  it('carry chunk texts through shared memory unchanged, multi-byte characters included', () => {
+    const chunks = ['[["ü","😀"]]', '[[""]]', '[["a\\nb"]]'];
+    const job = storedTableJob('k', [{ name: 's', type: 'STRING' }], chunks);
+    expect(job.text).toBeInstanceOf(SharedArrayBuffer);
+    expect(chunkTexts(job)).toEqual(chunks);
+    expect(chunkTexts(storedTableJob('none', [], []))).toEqual([]);
+  });
+
+  it('are parsed once per version in a thread: the same key gives the same table, another key its own', () => {
+    const v1 = storedTableJob('cars@1', cars.columns, toChunks(cars, 100));
+    const first = storedTable(v1);
+    expect(first).toEqual(cars);
+    expect(storedTable(storedTableJob('cars@1', cars.columns, toChunks(cars, 100)))).toBe(first);
+    const v2 = storedTableJob('cars@2', cars.columns, toChunks(cars, 100).slice(0, 1));
+    expect(storedTable(v2).rowCount).toBe(100);
+    expect(storedTable(v1)).toBe(first);
+  });
+});
+
 describe('dataset jobs', () => {
-  const stored = { columns: cars.columns, chunks: toChunks(cars, 150) };
+  const stored = storedTableJob('cars', cars.columns, toChunks(cars, 150));
 
   it('compute statistics, EDA and visualizations from stored chunks', () => {
     expect(datasetJobs.statistics(stored)).toEqual(computeStatistics(cars));
@@ -79,7 +102,7 @@ describe('dataset.worker through a WorkerPool', () => {
   afterAll(() => pool.close());
 
   it('computes statistics in a worker thread, equal to computing them in-process', async () => {
-    const stats = await pool.run('statistics', { columns: cars.columns, chunks: toChunks(cars, 150) });
+    const stats = await pool.run('statistics', storedTableJob('cars', cars.columns, toChunks(cars, 150)));
     expect(stats).toEqual(computeStatistics(cars));
     expect(stats.find((s) => s.column === 'Horsepower')).toMatchObject({ count: 400, nullCount: 6, p25: 75.75, p50: 95, p75: 130 });
   });
