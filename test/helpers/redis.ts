@@ -98,6 +98,11 @@ export class OwnRedis {
     }
   }
 
+  /** Sends the server a signal (SIGSTOP to freeze it, SIGCONT to let it go on). */
+  signal(sig: NodeJS.Signals): void {
+    this.proc?.kill(sig);
+  }
+
   /** Kills the server (SIGKILL) and waits for it to be gone. */
   async kill(): Promise<void> {
     const proc = this.proc;
