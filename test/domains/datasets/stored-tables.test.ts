@@ -52,8 +52,11 @@ describe.each(DATABASE_KINDS)('StoredTables (%s)', (kind) => {
   });
 
   it('reads the version once for the uses asked in one turn, and afresh for a use asked after that read was sent', async () => {
-    const { db, versionReads } = counting(test.db);
+    const { db, versionReads, dataReads } = counting(test.db);
     const tables = new StoredTables(db, 1 << 20);
+    // Nothing kept yet: the first use reads the rows at once, without asking for the version first.
+    await tables.load(dataset);
+    expect(versionReads()).toBe(0);
     await Promise.all(Array.from({ length: 30 }, () => tables.load(dataset)));
     expect(versionReads()).toBe(1);
     const first = tables.load(dataset);
@@ -61,6 +64,7 @@ describe.each(DATABASE_KINDS)('StoredTables (%s)', (kind) => {
     const second = tables.load(dataset);
     await Promise.all([first, second]);
     expect(versionReads()).toBe(3);
+    expect(dataReads()).toBe(1);
   });
 
   it('sees a write made behind its back (an UPDATE in psql) as a new version, never the kept rows', async () => {
