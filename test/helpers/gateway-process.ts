@@ -27,7 +27,11 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   const errors: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => errors.push(l));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway process did not start: ${errors.join('\n')}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running: the caller never learns its URL, so it could not stop it.
+      child.kill('SIGKILL');
+      reject(new Error(`gateway process did not start: ${errors.join('\n')}`));
+    }, 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
       // The banner (JSON or a readable line): the port is in its URL.
