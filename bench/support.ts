@@ -28,7 +28,15 @@ export async function startBenchGateway(
   parts?: GatewayOptions['parts'],
   port = 0,
 ): Promise<{ gateway: Gateway; url: string }> {
-  const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn', SEED: '0', ...env });
+  // No rate limit unless env sets one: these benches measure the cache, from one client address.
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-secret-0123456789',
+    LOG_LEVEL: 'warn',
+    SEED: '0',
+    RATE_LIMIT_POINTS: '0',
+    ...env,
+  });
   const gateway = await createGateway({ config, logger: createLogger(config.LOG_LEVEL), db, seed: false, parts });
   const bound = await gateway.listen(port, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${bound}` };
