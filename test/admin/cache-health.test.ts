@@ -63,8 +63,13 @@ describe('cacheHealth and a Redis that dies', () => {
     let h = await health();
     for (const deadline = Date.now() + 20_000; !h.healthy && Date.now() < deadline; h = await health()) await sleep(50);
     expect(h).toMatchObject({ healthy: true, circuit: 'closed', redis: { available: true } });
-    await gw.gql(DatasetStatisticsDocument, { id });
-    expect(cacheOf(await gw.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']).toEqual({ hits: 1, misses: 0 });
+    // Caching resumes: a read hits again. Not necessarily the second one: the relay replays the
+    // invalidation log into a Redis that came back empty on its own schedule, and the versions it
+    // writes make an entry stored before the replay a miss once.
+    let hit = false;
+    for (const deadline = Date.now() + 10_000; !hit && Date.now() < deadline; await sleep(50))
+      hit = cacheOf(await gw.gql(DatasetStatisticsDocument, { id }))['Dataset.statistics']?.hits === 1;
+    expect(hit).toBe(true);
     expect((await statsOf(gw, admin)).scope).toBe('deployment');
   });
 });
