@@ -24,6 +24,8 @@ export class CircuitBreaker {
   private lastCountedAt = -Infinity;
   private waitMs: number;
   private timer?: NodeJS.Timeout;
+  /** The connection came back while a probe was in flight (probeNow). */
+  private probeAgain = false;
   private readonly threshold: number;
   private readonly maxOpenMs: number;
 
@@ -67,6 +69,9 @@ export class CircuitBreaker {
    * to a new master), so waiting out the back-off would only delay the hits.
    */
   probeNow(): void {
+    // Told while a probe is in flight: that probe may have gone out on the connection that just
+    // died, so if it fails, probe again at once instead of waiting out a doubled back-off.
+    if (this.current === 'half-open') this.probeAgain = true;
     if (this.current !== 'open') return;
     clearTimeout(this.timer);
     void this.runProbe();
@@ -85,6 +90,7 @@ export class CircuitBreaker {
 
   private async runProbe(): Promise<void> {
     this.transition('half-open');
+    this.probeAgain = false;
     try {
       await this.opts.probe();
       this.failures = 0;
@@ -92,6 +98,11 @@ export class CircuitBreaker {
       this.waitMs = this.opts.openMs ?? 500;
       this.transition('closed');
     } catch {
+      if (this.probeAgain) {
+        this.transition('open');
+        void this.runProbe();
+        return;
+      }
       this.waitMs = Math.min(this.waitMs * 2, this.maxOpenMs);
       this.open();
     }

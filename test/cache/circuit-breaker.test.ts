@@ -79,6 +79,27 @@ describe('circuit breaker', () => {
     breaker.dispose();
   });
 
+  it('told the connection is back while a probe is in flight, probes again as soon as that probe fails', async () => {
+    let probes = 0;
+    let failFirst: (err: Error) => void = () => undefined;
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      openMs: 60_000,
+      probe: () => (++probes === 1 ? new Promise((_, reject) => (failFirst = reject)) : Promise.resolve()),
+    });
+    breaker.failure();
+    breaker.probeNow();
+    expect(breaker.state).toBe('half-open');
+    // The connection comes back while the first probe (on the dead one) is still out.
+    breaker.probeNow();
+    failFirst(new Error('stale connection'));
+    await sleep(0);
+    await sleep(0);
+    expect(probes).toBe(2);
+    expect(breaker.state).toBe('closed');
+    breaker.dispose();
+  });
+
   it('behind errorsAreMisses: a burst of reads that all time out leaves it closed; reads that keep failing one after another open it', async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 10_000, probe: async () => undefined });
     const memory = new MemoryStore(1024);
