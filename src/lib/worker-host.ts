@@ -9,7 +9,7 @@ export type JobHandlers = Record<string, (payload: any) => unknown | Promise<unk
  * cores than busy threads, the kernel then gives the event loop the CPU first, and a loop of
  * expensive charts slows the answers to everyone else far less (bench/abuse.bench.ts).
  */
-export const WORKER_NICE = 10;
+const WORKER_NICE = 10;
 
 /** Lowers this thread's priority alone (Linux: a thread's id is a pid to setpriority). */
 function lowerThreadPriority(): void {

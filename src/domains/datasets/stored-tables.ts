@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Queryable } from '../../db/database';
 import { storedTableJob, type StoredTableJob } from './compute';
 import * as repo from './dataset.repository';
@@ -16,16 +17,16 @@ import type { Dataset } from './dataset.type';
  * asking, so the rows are never older than the versions they will be stamped with.
  */
 export class StoredTables {
-  private readonly kept = new Map<string, StoredTableJob>();
-  /** The newest kept version of each dataset: without one, a use reads the rows straight away (one query, not two). */
-  private readonly newest = new Map<string, string>();
+  /** By dataset id, its newest version read; none kept when maxBytes is 0. */
+  private readonly kept?: LRUCache<string, StoredTableJob>;
   private readonly thisTurn = new Map<string, Promise<StoredTableJob>>();
-  private keptBytes = 0;
 
   constructor(
     private readonly db: Queryable,
-    private readonly maxBytes: number,
-  ) {}
+    maxBytes: number,
+  ) {
+    if (maxBytes > 0) this.kept = new LRUCache({ maxSize: maxBytes, sizeCalculation: (job) => Math.max(1, job.text.byteLength) });
+  }
 
   /** The dataset's rows as they are now, read together with every other use asked for in this turn. */
   load(dataset: Dataset): Promise<StoredTableJob> {
@@ -41,46 +42,17 @@ export class StoredTables {
   }
 
   private async current(dataset: Dataset): Promise<StoredTableJob> {
-    if (this.newest.has(dataset.id)) {
-      const hit = this.kept.get(versionKey(dataset.id, await repo.loadChunkVersions(this.db, dataset.id)));
-      if (hit) {
-        this.kept.delete(hit.key);
-        this.kept.set(hit.key, hit);
-        return hit;
-      }
-    }
+    // Nothing kept: read the rows at once (one query, not a version read and then the rows).
+    const kept = this.kept?.get(dataset.id);
+    if (kept && kept.key === versionKey(dataset.id, await repo.loadChunkVersions(this.db, dataset.id))) return kept;
     const chunks = await repo.loadChunks(this.db, dataset.id);
     const job = storedTableJob(
       versionKey(dataset.id, chunks),
       dataset.columns,
       chunks.map((c) => c.data),
     );
-    this.keep(dataset.id, job);
+    this.kept?.set(dataset.id, job);
     return job;
-  }
-
-  private keep(id: string, job: StoredTableJob): void {
-    const bytes = job.text.byteLength;
-    if (bytes > this.maxBytes || this.kept.has(job.key)) return;
-    // The dataset's older versions go first: no use can ask for them again.
-    const older = this.newest.get(id);
-    if (older) this.drop(older);
-    for (const [key] of this.kept) {
-      if (this.keptBytes + bytes <= this.maxBytes) break;
-      this.drop(key);
-    }
-    this.kept.set(job.key, job);
-    this.newest.set(id, job.key);
-    this.keptBytes += bytes;
-  }
-
-  private drop(key: string): void {
-    const job = this.kept.get(key);
-    if (!job) return;
-    this.kept.delete(key);
-    this.keptBytes -= job.text.byteLength;
-    const id = key.slice(0, key.indexOf(':'));
-    if (this.newest.get(id) === key) this.newest.delete(id);
   }
 }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ColumnInfo, Table } from '../table';
 import { tableFromChunks } from './chunks';
 
@@ -36,32 +37,18 @@ export function chunkTexts(job: StoredTableJob): string[] {
 }
 
 /**
- * Parsed tables kept in this thread by version, most recently used last: charts, EDA and training
- * on one version parse its rows once. Bounded by cells (flights-200k is 1.2 million), so a worker
- * holds a few large versions at most.
+ * Parsed tables kept in this thread by version, least recently used out first: charts, EDA and
+ * training on one version parse its rows once. Bounded by cells (flights-200k is 1.2 million), so
+ * a worker holds a few large versions at most; a larger table is parsed for its job and not kept.
  */
-const KEPT_CELLS = 2_000_000;
-const kept = new Map<string, Table>();
-let keptCells = 0;
+const kept = new LRUCache<string, Table>({ maxSize: 2_000_000, sizeCalculation: (t) => Math.max(1, t.rowCount * t.columns.length) });
 
 /** The job's table, parsed once per version in this thread. Callers must not change it: later jobs get the same object. */
 export function storedTable(job: StoredTableJob): Table {
-  const hit = kept.get(job.key);
-  if (hit) {
-    kept.delete(job.key);
-    kept.set(job.key, hit);
-    return hit;
-  }
-  const table = tableFromChunks(job.columns, chunkTexts(job));
-  const cells = table.rowCount * table.columns.length;
-  if (cells <= KEPT_CELLS) {
-    for (const [key, old] of kept) {
-      if (keptCells + cells <= KEPT_CELLS) break;
-      kept.delete(key);
-      keptCells -= old.rowCount * old.columns.length;
-    }
+  let table = kept.get(job.key);
+  if (!table) {
+    table = tableFromChunks(job.columns, chunkTexts(job));
     kept.set(job.key, table);
-    keptCells += cells;
   }
   return table;
 }
