@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     console.log(`| one Redis | ${stormSingle.join(', ')} | ${median(stormSingle)} | 1 |`);
     console.log(`| cluster | ${stormCluster.join(', ')} | ${median(stormCluster)} | 1 |`);
     console.log(
-      '\nCommands per hit on the cluster grow with the hash slots a read touches (one MGET per slot): a whole response reads its key and its tags, a field-level read its entries and their tags.',
+      '\nCommands per hit on the cluster: one MGET per hash slot a read touches. Every tag version sits in one slot, so a whole response is its key plus one MGET of its tags, and a field-level read one MGET per slot its entries fall in plus one for their tags.',
     );
     console.log('\nrerun: npm run bench:cluster (arguments: rounds requests concurrency)');
   } finally {

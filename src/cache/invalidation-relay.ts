@@ -6,8 +6,8 @@ import type { Tag } from './tags';
 /**
  * Where the relay applies the log: the shared tier (Redis) and this process's in-process tier.
  * The Redis implementation (redis-invalidation-sink.ts) is one Lua script: new tag versions, the
- * watermark raised, the pub/sub message, all or nothing; on a cluster, whose scripts stay in one
- * hash slot, the versions by slot first and the watermark only after all of them.
+ * watermark raised, the pub/sub message, all or nothing (on a cluster too: the versions and the
+ * watermark share one hash slot).
  */
 export interface InvalidationSink {
   /**

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
  *   {prefix}:{schemaVersion}:f:{Type.field}:{parent id}:{args}[:u:{user}:{role}]   a field value
  *   {prefix}:{schemaVersion}:r:{operation}:{hash}[:u:{user}:{role}]                 a whole response
  *   {prefix}:apq:{sha256}                                                             a persisted query's text
- *   {prefix}:tag:{tag}                                                                a tag's version
- *   {prefix}:meta:watermark                                                           the last invalidation-log position applied
+ *   {prefix}:tag:{tag}:{{prefix}.tags}                                                 a tag's version
+ *   {prefix}:meta:watermark:{{prefix}.tags}                                            the last invalidation-log position applied
  *   {prefix}:lease:{hash of an entry key}                                             who computes that entry now (compute-lease.ts)
  *   {prefix}:rl:{identity}:{window}                                                   cost points an identity spent in one rate-limit window (rate-counter.ts)
  *
@@ -122,13 +122,24 @@ export function fieldKey(space: KeySpace, parts: FieldKeyParts): string {
   return segments.join(':');
 }
 
-export function tagKey(space: KeySpace, tag: string): string {
-  return `${space.prefix}:tag:${encodeSegment(tag)}`;
+/**
+ * The Redis Cluster hash tag of every tag version and of the watermark: one slot holds them all,
+ * so a read's tag versions are one MGET, and the relay's script (new versions, the watermark
+ * above them) is one atomic script on a cluster as on one Redis. The cost: one master serves
+ * every version read, the load one Redis serves without a cluster; the entries themselves, the
+ * bulk of the bytes and the memory, stay spread over the slots.
+ */
+function versionsSlot(space: Pick<KeySpace, 'prefix'>): string {
+  return `{${space.prefix}.tags}`;
 }
 
-/** Where the relay keeps the last invalidation-log position Redis has applied (raised atomically by its script). */
+export function tagKey(space: Pick<KeySpace, 'prefix'>, tag: string): string {
+  return `${space.prefix}:tag:${encodeSegment(tag)}:${versionsSlot(space)}`;
+}
+
+/** Where the relay keeps the last invalidation-log position Redis has applied (raised atomically by its script, in the tags' slot). */
 export function watermarkKey(space: Pick<KeySpace, 'prefix'>): string {
-  return `${space.prefix}:meta:watermark`;
+  return `${space.prefix}:meta:watermark:${versionsSlot(space)}`;
 }
 
 /** Escapes glob characters so a literal string can sit inside a SCAN MATCH pattern. */
@@ -182,8 +193,9 @@ export function persistedQueryKey(space: KeySpace, sha256: string): string {
 //
 // Stats keys are bookkeeping, not cache: clearing or pattern-deleting the cache leaves them.
 // They end in a Redis Cluster hash tag (the braces), so both hashes sit in one slot and are
-// written in one MULTI on a cluster too. No other key has braces: encodeSegment escapes them, so
-// every other key is spread over the slots by its whole name.
+// written in one MULTI on a cluster too. Tag versions and the watermark end in one of their own
+// (versionsSlot). No other key has braces: encodeSegment escapes them, so every other key is
+// spread over the slots by its whole name.
 
 export type StatsHash = 'totals' | 'fields';
 
@@ -230,7 +242,7 @@ export type KeyKind = 'field' | 'response' | 'tag' | 'persisted-query' | 'stats'
 export function keyKind(space: Pick<KeySpace, 'prefix'>, key: string): KeyKind {
   if (!isUnderPrefix(space, key)) return 'other';
   const rest = key.slice(space.prefix.length + 1).split(':');
-  if (rest[0] === 'tag' && rest.length === 2) return 'tag';
+  if (rest[0] === 'tag' && rest.length === 3 && rest[2] === versionsSlot(space)) return 'tag';
   if (rest[0] === 'stats') return 'stats';
   if (rest[0] === 'apq' && rest.length === 2) return 'persisted-query';
   if (rest[1] === 'f' && (rest.length === 5 || rest.length === 8)) return 'field';

@@ -1,4 +1,4 @@
-import { isCluster, mastersOf, type RedisClient, slotGroups } from './redis-topology';
+import { isCluster, mastersOf, type RedisClient } from './redis-topology';
 import type { CacheLogger } from './errors-are-misses';
 import type { InvalidationSink } from './invalidation-relay';
 import { type KeySpace, tagKey, watermarkKey } from './keys';
@@ -21,20 +21,6 @@ if tonumber(ARGV[1]) > current and current >= tonumber(ARGV[5]) then redis.call(
 if #KEYS > 1 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return current`;
 
-/**
- * On a cluster, a script may touch one hash slot only, so the steps of APPLY_SCRIPT run apart.
- * KEYS: tag keys of one slot; ARGV[1] the tags' TTL in milliseconds, ARGV[2..] their new versions.
- */
-const SET_VERSIONS_SCRIPT = `
-for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
-return #KEYS`;
-
-/** KEYS[1] the watermark; ARGV[1] the log position, ARGV[2] the position before: raised as APPLY_SCRIPT does, never lowered. */
-const RAISE_WATERMARK_SCRIPT = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > current and current >= tonumber(ARGV[2]) then redis.call('SET', KEYS[1], ARGV[1]) end
-return current`;
-
 export interface RedisInvalidationSinkOptions {
   /** A connection of the relay's own: its reconnects and run_id are the shared tier's. */
   client: RedisClient;
@@ -49,8 +35,9 @@ export interface RedisInvalidationSinkOptions {
 
 /**
  * Applies invalidation records to Redis with one script (new tag versions, the watermark, the
- * pub/sub message; on a cluster, a script per hash slot and the watermark after them, see
- * applyBySlot), whatever tiers this instance runs, so every instance hears every change.
+ * pub/sub message), whatever tiers this instance runs, so every instance hears every change. On
+ * a cluster too: the tag versions and the watermark share one hash slot (src/cache/keys.ts), and
+ * a PUBLISH from a script reaches the subscribers of every node.
  * This process's own in-process tier is invalidated at once, even when Redis did not take it
  * (so a Redis outage never leaves this instance stale); without that tier, the tags are treated
  * as changed here until Redis takes them.
@@ -83,20 +70,18 @@ export class RedisInvalidationSink implements InvalidationSink {
     // At once, before Redis answers: this instance never serves what the log says changed.
     this.opts.tiered?.dropLocal(keys);
     try {
-      if (isCluster(this.opts.client)) await this.applyBySlot(keys, lastSeq, previousSeq);
-      else
-        await this.opts.client.eval(
-          APPLY_SCRIPT,
-          1 + keys.length,
-          watermarkKey(this.opts.space),
-          ...keys,
-          String(lastSeq),
-          String(TAG_VERSION_TTL_SECONDS * 1000),
-          this.opts.channel,
-          JSON.stringify(keys),
-          String(previousSeq),
-          ...keys.map(() => newVersion()),
-        );
+      await this.opts.client.eval(
+        APPLY_SCRIPT,
+        1 + keys.length,
+        watermarkKey(this.opts.space),
+        ...keys,
+        String(lastSeq),
+        String(TAG_VERSION_TTL_SECONDS * 1000),
+        this.opts.channel,
+        JSON.stringify(keys),
+        String(previousSeq),
+        ...keys.map(() => newVersion()),
+      );
     } catch (err) {
       if (!this.opts.tiered) {
         const fresh = tags.filter((t) => !this.held.has(t));
@@ -110,24 +95,6 @@ export class RedisInvalidationSink implements InvalidationSink {
       this.opts.values.releaseUnapplied([...this.held]);
       this.held.clear();
     }
-  }
-
-  /**
-   * The cluster's order of the one script: the new versions, one script per hash slot (sent
-   * together); the watermark only once every slot took them; the message last. A failure
-   * anywhere rejects, so the log keeps the records pending and they are applied again whole (a
-   * tag given one more new version costs a miss, nothing else): the watermark never claims a
-   * record whose versions some slot lacks, which is what the catch-up check relies on.
-   */
-  private async applyBySlot(keys: readonly string[], lastSeq: number, previousSeq: number): Promise<void> {
-    const client = this.opts.client;
-    const ttlMs = String(TAG_VERSION_TTL_SECONDS * 1000);
-    await Promise.all(
-      slotGroups(client, keys).map((g) => client.eval(SET_VERSIONS_SCRIPT, g.keys.length, ...g.keys, ttlMs, ...g.keys.map(() => newVersion()))),
-    );
-    await client.eval(RAISE_WATERMARK_SCRIPT, 1, watermarkKey(this.opts.space), String(lastSeq), String(previousSeq));
-    // Classic PUBLISH: a cluster forwards it to the subscribers of every node.
-    if (keys.length > 0) await client.publish(this.opts.channel, JSON.stringify(keys));
   }
 
   async watermark(): Promise<number | undefined> {

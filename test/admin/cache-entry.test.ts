@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { CacheEntryDocument, DatasetStatisticsDocument, DatasetVisualizationDocument, InvalidateDatasetCacheDocument } from '../generated/graphql';
+import { tagKey } from '../../src/cache/keys';
 import { createDataset } from '../helpers/datasets';
 import { codes, FIELD_CACHING_ONLY, startTestGateway, type TestGateway } from '../helpers/gateway';
 import { deletePrefix, keysUnder, SHARED_REDIS_URL, testPrefix } from '../helpers/redis';
@@ -72,7 +73,7 @@ describe('cacheEntry', () => {
 
   it('answers exists: false for an absent key, and reads tag keys as tags', async () => {
     expect(await entry(`${prefix}:nothing-here`)).toMatchObject({ exists: false, ttlSeconds: null, bytes: null, tags: [], tagStates: [] });
-    const tag = await entry(`${prefix}:tag:Dataset%3A${id}`);
+    const tag = await entry(tagKey({ prefix }, `Dataset:${id}`));
     expect(tag).toMatchObject({ kind: 'tag', exists: true, tags: [], compressed: null });
     expect(tag.ttlSeconds).toBeGreaterThan(0);
   });

@@ -1,4 +1,15 @@
-import { canonicalArgs, encodeSegment, escapeGlob, fieldKey, schemaVersionOf, tagKey } from '../../src/cache/keys';
+import calculateSlot from 'cluster-key-slot';
+import {
+  canonicalArgs,
+  encodeSegment,
+  escapeGlob,
+  fieldKey,
+  keyKind,
+  responseKey,
+  schemaVersionOf,
+  tagKey,
+  watermarkKey,
+} from '../../src/cache/keys';
 
 const space = { prefix: 'cachegate', schemaVersion: 'sabc' };
 
@@ -61,7 +72,20 @@ describe('cache keys', () => {
   });
 
   it('keep tag keys outside the schema version', () => {
-    expect(tagKey(space, 'Dataset:42')).toBe('cachegate:tag:Dataset%3A42');
+    expect(tagKey(space, 'Dataset:42')).toBe('cachegate:tag:Dataset%3A42:{cachegate.tags}');
+  });
+
+  it('put every tag version and the watermark in one Redis Cluster slot, and spread the entries', () => {
+    const slots = (keys: string[]) => new Set(keys.map((k) => calculateSlot(k)));
+    const versions = [watermarkKey(space), ...['Dataset', 'Dataset:1', 'Dataset:{2}', 'ModelRun:x'].map((t) => tagKey(space, t))];
+    expect(slots(versions).size).toBe(1);
+    // Another deployment's versions sit in a slot of their own.
+    expect(calculateSlot(tagKey({ prefix: 'other' }, 'Dataset'))).not.toBe(calculateSlot(tagKey(space, 'Dataset')));
+    const entries = Array.from({ length: 20 }, (_, i) => fieldKey(space, { coordinate: 'Dataset.statistics', parentId: String(i), args: '' }));
+    expect(slots(entries).size).toBeGreaterThan(15);
+    expect(keyKind(space, tagKey(space, 'Dataset:{2}'))).toBe('tag');
+    expect(keyKind(space, 'cachegate:tag:Dataset')).toBe('other');
+    expect(keyKind(space, responseKey(space, { documentHash: 'h', variables: '{}' }))).toBe('response');
   });
 
   it('derive the schema version from the schema text', () => {

@@ -11,6 +11,7 @@ import {
   VisualizationArgOrderDocument,
   VisualizationArgOrderSwappedDocument,
 } from '../generated/graphql';
+import { tagKey } from '../../src/cache/keys';
 import { DATABASE_KINDS } from '../helpers/databases';
 import { csv } from '../helpers/datasets';
 import { cacheOf, codes, startTestGateway, type TestGateway } from '../helpers/gateway';
@@ -57,7 +58,7 @@ describe.each(DATABASE_KINDS)('field caching through GraphQL on Redis (%s)', (ki
 
   it('keeps keys readable and under the prefix, with a schema version segment', async () => {
     const keys = await keysUnder(SHARED_REDIS_URL, prefix);
-    expect(keys).toContain(`${prefix}:tag:Dataset%3A${id}`);
+    expect(keys).toContain(tagKey({ prefix }, `Dataset:${id}`));
     expect(keys.some((k) => new RegExp(`^${prefix}:s[0-9a-f]{10}:f:Dataset\\.statistics:${id}:-$`).test(k))).toBe(true);
   });
 
@@ -79,9 +80,9 @@ describe.each(DATABASE_KINDS)('field caching through GraphQL on Redis (%s)', (ki
   it('deleteDataset invalidates the dataset', async () => {
     const other = (await gw.gql(CreateDatasetDocument, { name: 'doomed', csv: csv(10) }, { token: alice })).data!.createDataset.id;
     await gw.gql(DatasetStatisticsDocument, { id: other });
-    const tagBefore = await tagVersion(`Dataset%3A${other}`);
+    const tagBefore = await tagVersion(`Dataset:${other}`);
     expect((await gw.gql(DeleteDatasetDocument, { id: other }, { token: alice })).data?.deleteDataset).toBe(true);
-    expect(await tagVersion(`Dataset%3A${other}`)).not.toBe(tagBefore);
+    expect(await tagVersion(`Dataset:${other}`)).not.toBe(tagBefore);
     expect((await gw.gql(DatasetStatisticsDocument, { id: other })).data?.dataset).toBeNull();
   });
 
@@ -138,8 +139,8 @@ describe.each(DATABASE_KINDS)('field caching through GraphQL on Redis (%s)', (ki
     expect(cacheOf(again)['Query.userProgress']).toEqual({ hits: 1, misses: 0 });
   });
 
-  async function tagVersion(encodedTag: string): Promise<string | null> {
-    const [v] = await readKeys(SHARED_REDIS_URL, [`${prefix}:tag:${encodedTag}`]);
+  async function tagVersion(tag: string): Promise<string | null> {
+    const [v] = await readKeys(SHARED_REDIS_URL, [tagKey({ prefix }, tag)]);
     return v;
   }
 });

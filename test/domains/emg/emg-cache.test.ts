@@ -1,4 +1,5 @@
 import { DeleteEmgRecordingDocument, EmgAnalysisDocument, EmgMetadataDocument, UploadEmgRecordingDocument } from '../../generated/graphql';
+import { tagKey } from '../../../src/cache/keys';
 import { DATABASE_KINDS } from '../../helpers/databases';
 import { cacheOf, startTestGateway, type TestGateway } from '../../helpers/gateway';
 import { base64 } from '../../helpers/encoding';
@@ -54,7 +55,7 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
     const id = await upload('C3D', c3d);
     await gw.gql(EmgMetadataDocument, { id });
     const keys = await keysUnder(SHARED_REDIS_URL, prefix);
-    expect(keys).toContain(`${prefix}:tag:EmgRecording%3A${id}`);
+    expect(keys).toContain(tagKey({ prefix }, `EmgRecording:${id}`));
     expect(keys.some((k) => k.startsWith(`${prefix}:`) && k.includes(`:f:EmgRecording.metadata:${id}:`))).toBe(true);
   });
 
@@ -90,23 +91,23 @@ describe.each(DATABASE_KINDS)('caching EMG metadata and analysis on Redis (%s)',
     const text = sineCsv([65], 1000, 1);
     const id = await upload('CSV', text);
     await gw.settled();
-    const [entityBefore, typeBefore] = await tagVersions([`EmgRecording%3A${id}`, 'EmgRecording']);
+    const [entityBefore, typeBefore] = await tagVersions([`EmgRecording:${id}`, 'EmgRecording']);
     expect(typeBefore).not.toBeNull();
     // Ids are content hashes: the same bytes are the same recording, and what is cached of it stays true.
     await upload('CSV', text);
     await gw.settled();
-    expect(await tagVersions([`EmgRecording%3A${id}`, 'EmgRecording'])).toEqual([entityBefore, typeBefore]);
+    expect(await tagVersions([`EmgRecording:${id}`, 'EmgRecording'])).toEqual([entityBefore, typeBefore]);
     await upload('CSV', sineCsv([66], 1000, 1));
     await gw.settled();
-    const [entityAfter, typeAfter] = await tagVersions([`EmgRecording%3A${id}`, 'EmgRecording']);
+    const [entityAfter, typeAfter] = await tagVersions([`EmgRecording:${id}`, 'EmgRecording']);
     expect(entityAfter).toBe(entityBefore);
     expect(typeAfter).not.toBe(typeBefore);
   });
 
-  async function tagVersions(encodedTags: string[]): Promise<(string | null)[]> {
+  async function tagVersions(tags: string[]): Promise<(string | null)[]> {
     return readKeys(
       SHARED_REDIS_URL,
-      encodedTags.map((t) => `${prefix}:tag:${t}`),
+      tags.map((t) => tagKey({ prefix }, t)),
     );
   }
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { tagKey } from '../../../src/cache/keys';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway';
 import { createDataset } from '../../helpers/datasets';
 import { post } from '../../helpers/http';
@@ -73,7 +74,7 @@ describe('the key budget of one request', () => {
     const res = await post(normal.url, { query: 'query($id: ID!) { dataset(id: $id) { statistics { column mean } } }', variables: { id } });
     expect(res.status).toBe(200);
     expect(res.json.errors).toBeUndefined();
-    const ttl = await client.pttl(`ttl:tag:Dataset%3A${id}`);
+    const ttl = await client.pttl(tagKey({ prefix: 'ttl' }, `Dataset:${id}`));
     expect(ttl).toBeGreaterThan(NEGATIVE_TTL_MS);
     expect(ttl).toBeLessThanOrEqual(SEVEN_DAYS_MS);
     // Every tag version under the prefix has an expiry within the longest class.
