@@ -37,7 +37,7 @@ describe('admin fields refuse non-admins before touching Redis', () => {
     // 100 ms), no relay (it reads the watermark every 250 ms) and no rate limit (its one EVAL per
     // executed request is counted in test/server/rate-limit.test.ts); what is counted is the cache's.
     gw = await startTestGateway(
-      'pglite',
+      'postgres',
       { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'authtest', CACHE_L1_MAX_BYTES: '0', RATE_LIMIT_POINTS: '0' },
       { parts: { relay: () => undefined } },
     );

@@ -17,7 +17,7 @@ describe('cacheEntry', () => {
 
   beforeAll(async () => {
     redis = new Redis(SHARED_REDIS_URL);
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers', 1500);
     await gw.gql(DatasetStatisticsDocument, { id });

@@ -14,7 +14,7 @@ describe('cacheHealth and a Redis that dies', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start({ user: 'cachegate', password: 's3cret-Pa55' });
-    gw = await startTestGateway('pglite', { REDIS_URL: redis.url, CACHE_REDIS_TIMEOUT_MS: '200', ...FIELD_CACHING_ONLY });
+    gw = await startTestGateway('postgres', { REDIS_URL: redis.url, CACHE_REDIS_TIMEOUT_MS: '200', ...FIELD_CACHING_ONLY });
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers');
   });
@@ -77,7 +77,7 @@ describe('cacheHealth and a Redis that dies', () => {
 describe('cacheHealth without Redis', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway('pglite');
+    gw = await startTestGateway('postgres');
   });
   afterAll(() => gw?.close());
 

@@ -23,7 +23,7 @@ describe('cacheStats, fuller', () => {
 
   beforeAll(async () => {
     // Whole responses on, in-process tier off: every lookup reaches Redis.
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_L1_MAX_BYTES: '0' });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_L1_MAX_BYTES: '0' });
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers');
   });
@@ -113,7 +113,7 @@ describe('cacheStats under real allkeys-lru eviction', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    gw = await startTestGateway('pglite', { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'evict', CACHE_L1_MAX_BYTES: '0' });
+    gw = await startTestGateway('postgres', { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'evict', CACHE_L1_MAX_BYTES: '0' });
     admin = await gw.token('root', 'admin');
   });
   afterAll(async () => {

@@ -129,7 +129,7 @@ describe('cacheStats without Redis', () => {
   let id: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', FIELD_CACHING_ONLY);
+    gw = await startTestGateway('postgres', FIELD_CACHING_ONLY);
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers');
   });

@@ -207,7 +207,7 @@ describe('admin invalidation with dryRun changes nothing', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway(
-      'pglite',
+      'postgres',
       { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY },
       { parts: WITHOUT_RELAY },
     );
@@ -280,7 +280,7 @@ describe('admin invalidation reaches the in-process tier of every instance', () 
   let id: string;
 
   beforeAll(async () => {
-    pair = await startGatewayPair('pglite', {
+    pair = await startGatewayPair('postgres', {
       REDIS_URL: SHARED_REDIS_URL,
       REDIS_CACHE_PREFIX: prefix,
       CACHE_L1_MAX_BYTES: String(16 * 1024 * 1024),

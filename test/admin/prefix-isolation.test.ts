@@ -35,7 +35,7 @@ describe.each([
   beforeAll(async () => {
     redis = new Redis(SHARED_REDIS_URL);
     for (const [key, value] of Object.entries(foreign)) await redis.set(key, value, 'EX', 600);
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1' });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1' });
     await gw.gateway.services.progress.seedSteps();
     const alice = await gw.token('alice');
     const id = await createDataset(gw, alice, 'numbers');

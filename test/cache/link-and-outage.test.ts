@@ -24,7 +24,7 @@ interface Setup {
 async function setUp(env: Record<string, string> = {}, parts?: Partial<GatewayParts>): Promise<Setup> {
   const redis = await OwnRedis.start();
   const gw = await startTestGateway(
-    'pglite',
+    'postgres',
     { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'link', CACHE_L1_MAX_BYTES: String(16 << 20), ...env },
     { parts },
   );

@@ -18,7 +18,7 @@ describe('cache logs', () => {
   beforeAll(async () => {
     redis = await OwnRedis.start({ user: 'cachegate', password: 'Log-s3cret-77' });
     gw = await startTestGateway(
-      'pglite',
+      'postgres',
       { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: 'logtest', CACHE_REDIS_TIMEOUT_MS: '200', ...FIELD_CACHING_ONLY },
       { captureLogs: true },
     );

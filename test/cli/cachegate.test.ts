@@ -38,7 +38,7 @@ describe('the cachegate command line against a running gateway', () => {
   let url: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
     admin = await gw.token('root', 'admin');
     id = await createDataset(gw, await gw.token('alice'), 'numbers');
     url = `${gw.url}/graphql`;
@@ -131,7 +131,7 @@ describe('cachegate warm without CACHE_DEBUG', () => {
   let dir: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_RESPONSES: '0' });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_RESPONSES: '0' });
     const id = await createDataset(gw, await gw.token('alice'), 'numbers');
     dir = mkdtempSync(path.join(tmpdir(), 'cachegate-cli-'));
     writeFileSync(path.join(dir, 'ops.graphql'), `query Stats { dataset(id: "${id}") { statistics { column } } }`);
@@ -170,7 +170,7 @@ describe('cachegate wording without Redis', () => {
   let admin: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { CACHE_RESPONSES: '0' });
+    gw = await startTestGateway('postgres', { CACHE_RESPONSES: '0' });
     admin = await gw.token('root', 'admin');
   });
   afterAll(async () => {
@@ -197,7 +197,7 @@ describe('cachegate warm with whole responses and without CACHE_DEBUG', () => {
   let dir: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix });
     const id = await createDataset(gw, await gw.token('alice'), 'numbers');
     dir = mkdtempSync(path.join(tmpdir(), 'cachegate-cli-'));
     writeFileSync(path.join(dir, 'ops.graphql'), `query Stats { dataset(id: "${id}") { statistics { column } } }`);

@@ -14,7 +14,7 @@ describe('body limits by verified caller', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { BODY_LIMIT_BYTES: String(64 * 1024) });
+    gw = await startTestGateway('postgres', { BODY_LIMIT_BYTES: String(64 * 1024) });
   });
   afterAll(async () => {
     await gw?.close();

@@ -11,7 +11,7 @@ describe('a request that asks not to use the cache', () => {
   let id: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_L1_MAX_BYTES: '0' });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_DEBUG: '1', CACHE_L1_MAX_BYTES: '0' });
     id = (await gw.gateway.services.datasets.create('numbers', 'x,y\n1,2\n3,4')).id;
     await gw.settled();
   });

@@ -55,7 +55,7 @@ describe('real clients against the gateway', () => {
   const endpoint = () => `${gw.url}/graphql`;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite');
+    gw = await startTestGateway('postgres');
     await gw.gateway.services.progress.seedSteps();
     alice = await gw.token('alice');
     bob = await gw.token('bob');

@@ -13,7 +13,7 @@ describe('GraphQL over HTTP conformance (graphql-http audit)', () => {
   const results: AuditResult[] = [];
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite');
+    gw = await startTestGateway('postgres');
     for (let round = 0; round < 2; round++) {
       for (const audit of serverAudits({ url: `${gw.url}/graphql`, fetchFn: fetch })) results.push(await audit.fn());
     }

@@ -30,7 +30,7 @@ describe('CORS at the gateway, with a list of origins', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { CORS_ORIGINS: APP });
+    gw = await startTestGateway('postgres', { CORS_ORIGINS: APP });
   });
   afterAll(async () => {
     await gw?.close();
@@ -77,7 +77,7 @@ describe('CORS at the gateway, any origin', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { CORS_ORIGINS: '*' });
+    gw = await startTestGateway('postgres', { CORS_ORIGINS: '*' });
   });
   afterAll(async () => {
     await gw?.close();

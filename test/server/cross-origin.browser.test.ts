@@ -34,7 +34,7 @@ describe('a browser app on another origin', () => {
   const statuses: number[] = [];
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite');
+    gw = await startTestGateway('postgres');
     await gw.gateway.services.progress.seedSteps();
     datasetId = (await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3', ALICE)).id;
     await gw.settled();

@@ -70,7 +70,7 @@ describe('the dashboard’s charts at common screen sizes', () => {
   let coordinates: string[];
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
     admin = await gw.token('root', 'admin');
     const alice = await gw.token('alice');
     const id = await createDataset(gw, alice, 'numbers', 400);

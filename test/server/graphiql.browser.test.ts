@@ -30,7 +30,7 @@ describe('GraphiQL in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite');
+    gw = await startTestGateway('postgres');
     await addVegaDataset(gw, 'cars.json');
     browser = await launchChromium();
   }, 120_000);

@@ -233,7 +233,7 @@ describe('CACHE_HTTP_MAX_AGE', () => {
   let token: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { CACHE_HTTP_MAX_AGE: '600' });
+    gw = await startTestGateway('postgres', { CACHE_HTTP_MAX_AGE: '600' });
     token = await gw.token('alice');
     await gw.gateway.services.datasets.create('numbers', 'x\n1\n2\n3');
     await gw.settled();

@@ -120,7 +120,7 @@ describe('whole-response cache lines', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway(
-      'pglite',
+      'postgres',
       { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, CACHE_L1_MAX_BYTES: '0' },
       { captureLogs: true },
     );

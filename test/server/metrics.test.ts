@@ -38,7 +38,7 @@ describe('GET /metrics', () => {
   let id: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway('pglite', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
+    gw = await startTestGateway('postgres', { REDIS_URL: SHARED_REDIS_URL, REDIS_CACHE_PREFIX: prefix, ...FIELD_CACHING_ONLY });
     id = await createDataset(gw, await gw.token('alice'), 'numbers');
   });
   afterAll(async () => {

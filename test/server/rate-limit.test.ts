@@ -31,7 +31,7 @@ describe('rate limits per identity', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    pair = await startGatewayPair('pglite', {
+    pair = await startGatewayPair('postgres', {
       REDIS_URL: redis.url,
       REDIS_CACHE_PREFIX: prefix,
       RATE_LIMIT_POINTS: String(POINTS),
@@ -135,7 +135,7 @@ describe('rate limits while Redis is down', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    gw = await startTestGateway('pglite', {
+    gw = await startTestGateway('postgres', {
       REDIS_URL: redis.url,
       REDIS_CACHE_PREFIX: 'rl-down',
       RATE_LIMIT_POINTS: '40',

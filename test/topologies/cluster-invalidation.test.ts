@@ -50,7 +50,7 @@ describe('gateways on a Redis Cluster apply the invalidation log', () => {
   beforeAll(async () => {
     cluster = await OwnRedisCluster.start();
     client = new Cluster(cluster.seeds);
-    database = await openTestDatabase('pglite');
+    database = await openTestDatabase('postgres');
     const env = { REDIS_CLUSTER_NODES: cluster.seedList, REDIS_CACHE_PREFIX: prefix };
     // Two instances, each with its in-process tier: the second hears the first's changes over pub/sub.
     a = await startTestGateway(database.db, env);

@@ -30,8 +30,8 @@ describe('the key budget of one request', () => {
     client = new Redis(redis.url);
     // No rate limit here: its counter is one more key per identity and window, counted in rate-limit.test.ts.
     const env = { REDIS_URL: redis.url, RATE_LIMIT_POINTS: '0', CACHE_LEASE_MS: '0' };
-    small = await startTestGateway('pglite', { ...env, REDIS_CACHE_PREFIX: 'budget', CACHE_MAX_KEYS_PER_REQUEST: '10' });
-    normal = await startTestGateway('pglite', { ...env, REDIS_CACHE_PREFIX: 'ttl' });
+    small = await startTestGateway('postgres', { ...env, REDIS_CACHE_PREFIX: 'budget', CACHE_MAX_KEYS_PER_REQUEST: '10' });
+    normal = await startTestGateway('postgres', { ...env, REDIS_CACHE_PREFIX: 'ttl' });
   });
   afterAll(async () => {
     client?.disconnect();

@@ -15,7 +15,7 @@ describe('refusals before any cache work', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    gw = await startTestGateway('pglite', { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: prefix, CACHE_STATS_FLUSH_MS: '0' }, { seed: false });
+    gw = await startTestGateway('postgres', { REDIS_URL: redis.url, REDIS_CACHE_PREFIX: prefix, CACHE_STATS_FLUSH_MS: '0' }, { seed: false });
   });
   afterAll(async () => {
     await gw?.close();
