@@ -21,6 +21,8 @@
  *   npm run check:consistency -- --self-test   gateways with planted bugs: each must be caught
  *   ... -- --phases healthy,redis   only the phases whose names start so (--min-reads, --phase-ms)
  *   ... -- --redis-only   gateways without the in-process tier (no staleness allowed when healthy)
+ *   ... -- --cluster      the gateways on a 3-master Redis Cluster (own redis-servers, stopped by
+ *                         PID); only the phases that fault no Redis run there
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { signToken } from '../../src/server/auth';
 import { freePort } from '../../test/helpers/redis';
+import { OwnRedisCluster } from '../../test/helpers/redis-cluster';
 import { TcpProxy } from '../../test/helpers/tcp-proxy';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -51,6 +54,8 @@ const option = (name: string) => {
 const PROFILE = option('--profile') ?? 'full';
 /** Gateways without the in-process tier: Redis is the only tier, and the bounds are stricter. */
 const REDIS_ONLY = flag('--redis-only');
+/** Gateways on a Redis Cluster: the phases that stop, restore or reconfigure the one Redis do not run. */
+const CLUSTER = flag('--cluster');
 const PROFILES = {
   ci: { minReads: 50_000, phaseMs: 5000, datasets: 40, readers: 24 },
   full: { minReads: 200_000, phaseMs: 14_000, datasets: 80, readers: 24 },
@@ -358,8 +363,9 @@ const newStats = (name: string): PhaseStats => ({
 // ---------------------------------------------------------------- the world
 
 interface World {
-  redis: Redis;
-  own: OwnRedis;
+  /** The one Redis and a connection to it; absent on a cluster (--cluster). */
+  single?: { redis: Redis; own: OwnRedis };
+  cluster?: OwnRedisCluster;
   pgProxy: TcpProxy;
   admin: Client;
   dbUrl: string;
@@ -514,6 +520,8 @@ interface Phase {
   name: string;
   /** Whether the phase needs the durable invalidation of issue 15 (items 1-5) to pass. */
   needsDurable?: boolean;
+  /** The phase stops, restores or reconfigures the one Redis (oneRedis), so it does not run on a cluster. */
+  faultsRedis?: boolean;
   /** Runs the fault while the load runs; resolves with the window [from, to] it affected. */
   fault(w: World, load: Load, ms: number): Promise<{ from: number; to: number } | void>;
   /** Staleness a read may show inside the fault window (and up to 1 s after it), in ms. */
@@ -538,6 +546,12 @@ async function gatewayPorts(w: World): Promise<number[]> {
   return w.pgProxy.upstreamPorts();
 }
 
+/** The one Redis of a run without --cluster. */
+function oneRedis(w: World): { redis: Redis; own: OwnRedis } {
+  if (!w.single) throw new Error('this phase faults the one Redis: it does not run with --cluster');
+  return w.single;
+}
+
 const PHASES: Phase[] = [
   {
     name: 'healthy',
@@ -548,15 +562,16 @@ const PHASES: Phase[] = [
   },
   {
     name: 'redis kill -9 + restart',
+    faultsRedis: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
       await sleep(ms / 4);
       const from = now();
-      await w.own.kill();
-      const rdb = path.join(w.own.dir, 'dump.rdb');
+      await oneRedis(w).own.kill();
+      const rdb = path.join(oneRedis(w).own.dir, 'dump.rdb');
       if (existsSync(rdb)) unlinkSync(rdb);
       await sleep(1000);
-      await w.own.start();
+      await oneRedis(w).own.start();
       const to = now();
       await sleep(ms / 2);
       return { from, to };
@@ -564,17 +579,18 @@ const PHASES: Phase[] = [
   },
   {
     name: 'restore from old RDB',
+    faultsRedis: true,
     needsDurable: true,
     faultAllowanceMs: Infinity, // anything until 1 s after Redis is back, then 0
     async fault(w, _l, ms) {
-      await w.redis.save();
-      const saved = path.join(w.own.dir, 'old.rdb');
-      copyFileSync(path.join(w.own.dir, 'dump.rdb'), saved);
+      await oneRedis(w).redis.save();
+      const saved = path.join(oneRedis(w).own.dir, 'old.rdb');
+      copyFileSync(path.join(oneRedis(w).own.dir, 'dump.rdb'), saved);
       await sleep(ms / 3);
       const from = now();
-      await w.own.kill();
-      copyFileSync(saved, path.join(w.own.dir, 'dump.rdb'));
-      await w.own.start();
+      await oneRedis(w).own.kill();
+      copyFileSync(saved, path.join(oneRedis(w).own.dir, 'dump.rdb'));
+      await oneRedis(w).own.start();
       const to = now();
       await sleep(ms / 2);
       return { from, to };
@@ -582,14 +598,15 @@ const PHASES: Phase[] = [
   },
   {
     name: 'SIGSTOP 3 s',
+    faultsRedis: true,
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
       await sleep(ms / 5);
       const from = now();
-      w.own.signal('SIGSTOP');
+      oneRedis(w).own.signal('SIGSTOP');
       await sleep(3000);
-      w.own.signal('SIGCONT');
+      oneRedis(w).own.signal('SIGCONT');
       const to = now();
       await sleep(ms / 2);
       return { from, to };
@@ -597,12 +614,13 @@ const PHASES: Phase[] = [
   },
   {
     name: 'CLIENT PAUSE 3000 WRITE',
+    faultsRedis: true,
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
       await sleep(ms / 5);
       const from = now();
-      await w.redis.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+      await oneRedis(w).redis.call('CLIENT', 'PAUSE', '3000', 'WRITE');
       await sleep(3000);
       const to = now();
       await sleep(ms / 2);
@@ -611,10 +629,11 @@ const PHASES: Phase[] = [
   },
   {
     name: 'DEBUG SLEEP 0.2 every 0.5 s',
+    faultsRedis: true,
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
-      const sleeper = new Redis(w.own.url, { maxRetriesPerRequest: 0 });
+      const sleeper = new Redis(oneRedis(w).own.url, { maxRetriesPerRequest: 0 });
       sleeper.on('error', () => undefined);
       const from = now();
       while (now() - from < Math.max(3000, ms / 2)) {
@@ -629,6 +648,7 @@ const PHASES: Phase[] = [
   },
   {
     name: 'CLIENT KILL TYPE pubsub',
+    faultsRedis: true,
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
@@ -636,7 +656,9 @@ const PHASES: Phase[] = [
       // never reach the in-process tiers, which must notice and stop serving.
       const from = now();
       while (now() - from < Math.max(3000, ms / 3)) {
-        await w.redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub').catch(() => undefined);
+        await oneRedis(w)
+          .redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+          .catch(() => undefined);
         await sleep(30);
       }
       const to = now();
@@ -646,14 +668,15 @@ const PHASES: Phase[] = [
   },
   {
     name: 'maxmemory evicting tag versions',
+    faultsRedis: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
-      const used = Number(/used_memory:(\d+)/.exec(await w.redis.info('memory'))![1]);
+      const used = Number(/used_memory:(\d+)/.exec(await oneRedis(w).redis.info('memory'))![1]);
       const from = now();
-      await w.redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
-      await w.redis.config('SET', 'maxmemory', String(Math.max(used - 200_000, 1_500_000)));
+      await oneRedis(w).redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      await oneRedis(w).redis.config('SET', 'maxmemory', String(Math.max(used - 200_000, 1_500_000)));
       await sleep(ms / 2);
-      await w.redis.config('SET', 'maxmemory', '0');
+      await oneRedis(w).redis.config('SET', 'maxmemory', '0');
       const to = now();
       await sleep(ms / 3);
       return { from, to };
@@ -788,9 +811,16 @@ async function setUp(plant?: string): Promise<World> {
   const admin = new Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${SCHEMA}`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'cachegate-check-'));
-  const own = new OwnRedis(await freePort(), dir);
-  await own.start();
+  let single: World['single'];
+  let cluster: OwnRedisCluster | undefined;
+  if (CLUSTER) cluster = await OwnRedisCluster.start();
+  else {
+    const own = new OwnRedis(await freePort(), mkdtempSync(path.join(tmpdir(), 'cachegate-check-')));
+    await own.start();
+    const redis = new Redis(own.url, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+    single = { own, redis };
+  }
   const target = new URL(POSTGRES_URL);
   const pgProxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
   const viaProxy = new URL(POSTGRES_URL);
@@ -798,12 +828,14 @@ async function setUp(plant?: string): Promise<World> {
   viaProxy.searchParams.set('options', `-c search_path=${SCHEMA}`);
   const gatewayEnv = {
     DATABASE_URL: viaProxy.toString(),
-    REDIS_URL: own.url,
+    ...(cluster ? { REDIS_CLUSTER_NODES: cluster.seedList } : { REDIS_URL: single!.own.url }),
     REDIS_CACHE_PREFIX: 'check',
     ...(REDIS_ONLY ? { CACHE_L1_MAX_BYTES: '0' } : {}),
     DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
   };
-  say(`redis-server on port ${own.port}, PostgreSQL schema ${SCHEMA} through a proxy on port ${pgProxy.port}${plant ? `, plant ${plant}` : ''}`);
+  say(
+    `${cluster ? `Redis Cluster ${cluster.seedList}` : `redis-server on port ${single!.own.port}`}, PostgreSQL schema ${SCHEMA} through a proxy on port ${pgProxy.port}${plant ? `, plant ${plant}` : ''}`,
+  );
   // The first gateway migrates; the second starts once the tables exist.
   const a = await startGateway('A', gatewayEnv, plant);
   const b = await startGateway('B', gatewayEnv, plant);
@@ -826,11 +858,9 @@ async function setUp(plant?: string): Promise<World> {
     if (!r.body?.data) throw new Error(`createDataset failed: ${JSON.stringify(r.body ?? r.error)}`);
     datasetIds.push(r.body.data.createDataset.id);
   }
-  const redis = new Redis(own.url, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
   return {
-    redis,
-    own,
+    single,
+    cluster,
     pgProxy,
     admin,
     dbUrl: viaProxy.toString(),
@@ -847,12 +877,13 @@ async function setUp(plant?: string): Promise<World> {
 
 async function tearDown(w: World): Promise<void> {
   for (const g of w.gateways) await stopGateway(g).catch(() => undefined);
-  w.redis.disconnect();
-  await w.own.kill();
+  w.single?.redis.disconnect();
+  await w.single?.own.kill();
+  await w.cluster?.stop();
   await w.pgProxy.close();
   await w.admin.query(`DROP SCHEMA ${SCHEMA} CASCADE`).catch(() => undefined);
   await w.admin.end();
-  rmSync(w.own.dir, { recursive: true, force: true });
+  if (w.single) rmSync(w.single.own.dir, { recursive: true, force: true });
   agent.destroy();
 }
 
@@ -962,7 +993,9 @@ async function check(
     load.start(profile.readers, plant ? 3 : 1);
     // Warm the caches before judging.
     await sleep(1000);
-    const phases = PHASES.filter((p) => !phaseNames || phaseNames.includes(p.name) || phaseNames.some((n) => p.name.startsWith(n)));
+    const phases = PHASES.filter(
+      (p) => (!CLUSTER || !p.faultsRedis) && (!phaseNames || phaseNames.includes(p.name) || phaseNames.some((n) => p.name.startsWith(n))),
+    );
     for (const phase of phases) {
       say(`phase ${phase.name}`);
       const s = await runPhase(w, load, phase, phaseMs);
@@ -998,7 +1031,7 @@ async function main(): Promise<void> {
   const phaseNames = option('--phases')?.split(',');
   if (flag('--self-test')) return selfTest();
   say(
-    `consistency check, ${PROFILE} profile${REDIS_ONLY ? ', Redis as the only tier' : ', in-process tier in front of Redis'}: at least ${profile.minReads} judged reads, ${profile.phaseMs} ms per phase`,
+    `consistency check, ${PROFILE} profile${REDIS_ONLY ? ', Redis as the only tier' : ', in-process tier in front of Redis'}${CLUSTER ? ', on a 3-master Redis Cluster (the phases that fault no Redis)' : ''}: at least ${profile.minReads} judged reads, ${profile.phaseMs} ms per phase`,
   );
   const minReads = Number(option('--min-reads') ?? profile.minReads);
   const results = await check(undefined, phaseNames, minReads, Number(option('--phase-ms') ?? profile.phaseMs));
