@@ -546,6 +546,23 @@ async function gatewayPorts(w: World): Promise<number[]> {
   return w.pgProxy.upstreamPorts();
 }
 
+/**
+ * Writes Redis's snapshot to disk in the background. SAVE would block every client for as long as
+ * it writes: a Redis stall before the phase's fault window, whose reads the healthy bound would
+ * then judge (a gateway serving its in-process copies through the stall looked stale by ~1 s).
+ */
+async function snapshot(redis: Redis): Promise<void> {
+  await redis.bgsave();
+  for (;;) {
+    const info = await redis.info('persistence');
+    if (/rdb_bgsave_in_progress:0/.test(info)) {
+      if (!/rdb_last_bgsave_status:ok/.test(info)) throw new Error('BGSAVE failed');
+      return;
+    }
+    await sleep(20);
+  }
+}
+
 /** The one Redis of a run without --cluster. */
 function oneRedis(w: World): { redis: Redis; own: OwnRedis } {
   if (!w.single) throw new Error('this phase faults the one Redis: it does not run with --cluster');
@@ -583,7 +600,7 @@ const PHASES: Phase[] = [
     needsDurable: true,
     faultAllowanceMs: Infinity, // anything until 1 s after Redis is back, then 0
     async fault(w, _l, ms) {
-      await oneRedis(w).redis.save();
+      await snapshot(oneRedis(w).redis);
       const saved = path.join(oneRedis(w).own.dir, 'old.rdb');
       copyFileSync(path.join(oneRedis(w).own.dir, 'dump.rdb'), saved);
       await sleep(ms / 3);
