@@ -582,13 +582,14 @@ const PHASES: Phase[] = [
     faultsRedis: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
+      const { own } = oneRedis(w);
       await sleep(ms / 4);
       const from = now();
-      await oneRedis(w).own.kill();
-      const rdb = path.join(oneRedis(w).own.dir, 'dump.rdb');
+      await own.kill();
+      const rdb = path.join(own.dir, 'dump.rdb');
       if (existsSync(rdb)) unlinkSync(rdb);
       await sleep(1000);
-      await oneRedis(w).own.start();
+      await own.start();
       const to = now();
       await sleep(ms / 2);
       return { from, to };
@@ -600,14 +601,15 @@ const PHASES: Phase[] = [
     needsDurable: true,
     faultAllowanceMs: Infinity, // anything until 1 s after Redis is back, then 0
     async fault(w, _l, ms) {
-      await snapshot(oneRedis(w).redis);
-      const saved = path.join(oneRedis(w).own.dir, 'old.rdb');
-      copyFileSync(path.join(oneRedis(w).own.dir, 'dump.rdb'), saved);
+      const { redis, own } = oneRedis(w);
+      await snapshot(redis);
+      const saved = path.join(own.dir, 'old.rdb');
+      copyFileSync(path.join(own.dir, 'dump.rdb'), saved);
       await sleep(ms / 3);
       const from = now();
-      await oneRedis(w).own.kill();
-      copyFileSync(saved, path.join(oneRedis(w).own.dir, 'dump.rdb'));
-      await oneRedis(w).own.start();
+      await own.kill();
+      copyFileSync(saved, path.join(own.dir, 'dump.rdb'));
+      await own.start();
       const to = now();
       await sleep(ms / 2);
       return { from, to };
@@ -619,11 +621,12 @@ const PHASES: Phase[] = [
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
+      const { own } = oneRedis(w);
       await sleep(ms / 5);
       const from = now();
-      oneRedis(w).own.signal('SIGSTOP');
+      own.signal('SIGSTOP');
       await sleep(3000);
-      oneRedis(w).own.signal('SIGCONT');
+      own.signal('SIGCONT');
       const to = now();
       await sleep(ms / 2);
       return { from, to };
@@ -635,9 +638,10 @@ const PHASES: Phase[] = [
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
+      const { redis } = oneRedis(w);
       await sleep(ms / 5);
       const from = now();
-      await oneRedis(w).redis.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+      await redis.call('CLIENT', 'PAUSE', '3000', 'WRITE');
       await sleep(3000);
       const to = now();
       await sleep(ms / 2);
@@ -650,7 +654,8 @@ const PHASES: Phase[] = [
     needsDurable: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
-      const sleeper = new Redis(oneRedis(w).own.url, { maxRetriesPerRequest: 0 });
+      const { own } = oneRedis(w);
+      const sleeper = new Redis(own.url, { maxRetriesPerRequest: 0 });
       sleeper.on('error', () => undefined);
       const from = now();
       while (now() - from < Math.max(3000, ms / 2)) {
@@ -671,11 +676,10 @@ const PHASES: Phase[] = [
     async fault(w, _l, ms) {
       // Killed again as soon as they resubscribe, for seconds: invalidations published meanwhile
       // never reach the in-process tiers, which must notice and stop serving.
+      const { redis } = oneRedis(w);
       const from = now();
       while (now() - from < Math.max(3000, ms / 3)) {
-        await oneRedis(w)
-          .redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
-          .catch(() => undefined);
+        await redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub').catch(() => undefined);
         await sleep(30);
       }
       const to = now();
@@ -688,12 +692,13 @@ const PHASES: Phase[] = [
     faultsRedis: true,
     faultAllowanceMs: FAULT_ALLOWANCE_MS,
     async fault(w, _l, ms) {
-      const used = Number(/used_memory:(\d+)/.exec(await oneRedis(w).redis.info('memory'))![1]);
+      const { redis } = oneRedis(w);
+      const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
       const from = now();
-      await oneRedis(w).redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
-      await oneRedis(w).redis.config('SET', 'maxmemory', String(Math.max(used - 200_000, 1_500_000)));
+      await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      await redis.config('SET', 'maxmemory', String(Math.max(used - 200_000, 1_500_000)));
       await sleep(ms / 2);
-      await oneRedis(w).redis.config('SET', 'maxmemory', '0');
+      await redis.config('SET', 'maxmemory', '0');
       const to = now();
       await sleep(ms / 3);
       return { from, to };
@@ -830,13 +835,20 @@ async function setUp(plant?: string): Promise<World> {
   await admin.query(`CREATE SCHEMA ${SCHEMA}`);
   let single: World['single'];
   let cluster: OwnRedisCluster | undefined;
-  if (CLUSTER) cluster = await OwnRedisCluster.start();
-  else {
+  let redisEnv: Record<string, string>;
+  let redisName: string;
+  if (CLUSTER) {
+    cluster = await OwnRedisCluster.start();
+    redisEnv = { REDIS_CLUSTER_NODES: cluster.seedList };
+    redisName = `Redis Cluster ${cluster.seedList}`;
+  } else {
     const own = new OwnRedis(await freePort(), mkdtempSync(path.join(tmpdir(), 'cachegate-check-')));
     await own.start();
     const redis = new Redis(own.url, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
     single = { own, redis };
+    redisEnv = { REDIS_URL: own.url };
+    redisName = `redis-server on port ${own.port}`;
   }
   const target = new URL(POSTGRES_URL);
   const pgProxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
@@ -845,14 +857,12 @@ async function setUp(plant?: string): Promise<World> {
   viaProxy.searchParams.set('options', `-c search_path=${SCHEMA}`);
   const gatewayEnv = {
     DATABASE_URL: viaProxy.toString(),
-    ...(cluster ? { REDIS_CLUSTER_NODES: cluster.seedList } : { REDIS_URL: single!.own.url }),
+    ...redisEnv,
     REDIS_CACHE_PREFIX: 'check',
     ...(REDIS_ONLY ? { CACHE_L1_MAX_BYTES: '0' } : {}),
     DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
   };
-  say(
-    `${cluster ? `Redis Cluster ${cluster.seedList}` : `redis-server on port ${single!.own.port}`}, PostgreSQL schema ${SCHEMA} through a proxy on port ${pgProxy.port}${plant ? `, plant ${plant}` : ''}`,
-  );
+  say(`${redisName}, PostgreSQL schema ${SCHEMA} through a proxy on port ${pgProxy.port}${plant ? `, plant ${plant}` : ''}`);
   // The first gateway migrates; the second starts once the tables exist.
   const a = await startGateway('A', gatewayEnv, plant);
   const b = await startGateway('B', gatewayEnv, plant);
