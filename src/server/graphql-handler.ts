@@ -102,7 +102,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   // One memo per kind of text (a POST's JSON, a GET's query string), keyed by the text itself.
   const preparedPost = new LRUCache<string, Prepared>({ max: 2000 });
   const preparedGet = new LRUCache<string, Prepared>({ max: 2000 });
-  const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, { age: number; headers: string[] }>>>();
+  const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, HitHeaders>>>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
   function handle(
@@ -280,8 +280,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   }
 
   /**
-   * A stored response, with its headers built once per entry, media type and second (Age is all
-   * that changes). A revalidation that matches is a 304 with no execution at all.
+   * A stored response, with its headers built once per entry, media type, second (Age is all
+   * that changes) and the Vary that CORS set before (the same on every request of a deployment).
+   * A revalidation that matches is a 304 with no execution at all.
    */
   function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number, type: ResponseMediaType, candidate: Candidate): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
@@ -292,8 +293,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       etag: hit.etag,
       createdAt: hit.createdAt,
     };
-    const vary = res.getHeader('vary');
-    if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined || vary !== undefined) {
+    if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
       return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, {
         ...cacheHeaders(caching, type, httpMaxAge(candidate), res),
         age: String(age),
@@ -304,13 +304,15 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       perType = {};
       hitHeaders.set(hit, perType);
     }
+    const varyBefore = res.getHeader('vary');
     let built = perType[type];
-    if (built?.age !== age) {
+    if (built?.age !== age || built.varyBefore !== varyBefore) {
       const headers = Object.entries(cacheHeaders(caching, type, httpMaxAge(candidate), res)).flat();
       headers.push('content-length', String(hit.body.length), 'age', String(age));
-      built = { age, headers };
+      built = { age, varyBefore, headers };
       perType[type] = built;
     }
+    // A flat list replaces what setHeader set under the same names (vary: its value merges it already).
     res.writeHead(200, built.headers);
     res.end(hit.body);
   }
@@ -613,6 +615,14 @@ function withoutDebugExtension(body: Buffer): Buffer {
     if (Object.keys(parsed.extensions).length === 0) delete parsed.extensions;
   }
   return Buffer.from(JSON.stringify(parsed));
+}
+
+/** A stored response's headers for one media type, as writeHead's flat list. */
+interface HitHeaders {
+  age: number;
+  /** The Vary set before (by CORS), which the list's vary includes. */
+  varyBefore: ReturnType<ServerResponse['getHeader']>;
+  headers: string[];
 }
 
 /** The debug report of a whole-response hit: no field ran. */

@@ -62,12 +62,19 @@ describe('CORS at the gateway, with a list of origins', () => {
       { headers: { authorization: 'Bearer forged' } },
       { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' },
     ];
+    const answers: { cache: string | null; vary: string | null }[] = [];
     for (const init of inits) {
       const res = await fetch(`${gw.url}/graphql?${q}`, { ...init, headers: { origin: APP, ...init.headers } });
+      answers.push({ cache: res.headers.get('x-cache'), vary: res.headers.get('vary') });
       expect({ status: res.status, origin: res.headers.get('access-control-allow-origin') }).toEqual({ status: res.status, origin: APP });
       expect(res.headers.get('access-control-expose-headers')).toBe('x-cache, age, etag');
       expect(res.headers.get('vary')).toMatch(/^Origin/);
     }
+    // One Vary, CORS's merged with the gateway's, on the hit's prebuilt headers too.
+    expect(answers.slice(0, 2)).toEqual([
+      { cache: 'MISS', vary: 'Origin, Accept' },
+      { cache: 'HIT', vary: 'Origin, Accept' },
+    ]);
     const other = await fetch(`${gw.url}/graphql?${q}`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
