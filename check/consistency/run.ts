@@ -334,7 +334,7 @@ interface PhaseStats {
   latencies: number[];
   /** When each stale read started, and how stale it was: judged against the fault window once the phase ends. */
   staleEvents: { t: number; ms: number; kind: Visible['kind']; torn: boolean; detail: string }[];
-  nonMonotonicEvents: { t: number; ms: number }[];
+  nonMonotonicEvents: { t: number; ms: number; detail: string }[];
   crashes: string[];
   notes: string[];
 }
@@ -386,7 +386,7 @@ class Load {
   caught: (s: PhaseStats) => boolean = () => false;
   private running = false;
   private loops: Promise<void>[] = [];
-  private readonly lastSeen = new Map<string, { version: number; at: number }>();
+  private readonly lastSeen = new Map<string, { version: number; at: number; where: string }>();
   private readonly pick: () => number;
   private writeSeq = 1_000_000;
 
@@ -460,11 +460,14 @@ class Load {
     }
     const key = `${client}:${id}`;
     const last = this.lastSeen.get(key);
+    const where = `${gw.name} (x-cache ${a.cache ?? '-'})`;
     if (last && version < last.version) {
       s.nonMonotonic++;
-      s.nonMonotonicEvents.push({ t: started, ms: started - last.at });
+      const acked = this.w.model.visible.get(id)?.some((v) => v.version >= last.version) ?? false;
+      const detail = `dataset ${id}: ${version} on ${where} after ${last.version} on ${last.where}, a version ${acked ? 'acknowledged' : 'no gateway acknowledged'}`;
+      s.nonMonotonicEvents.push({ t: started, ms: started - last.at, detail });
     }
-    if (!last || version >= last.version) this.lastSeen.set(key, { version, at: ended });
+    if (!last || version >= last.version) this.lastSeen.set(key, { version, at: ended, where });
   }
 
   private async readPrivate(gw: GatewayProc, client: number) {
@@ -953,7 +956,9 @@ function finalize(s: PhaseStats, phase: Phase | undefined, window: { from: numbe
     window ? `${(t - window.from).toFixed(0)} ms after the fault began (it lasted ${(window.to - window.from).toFixed(0)} ms)` : `${t.toFixed(0)} ms`;
   for (const e of beyond.slice(0, 3).concat(beyond.length > 3 ? beyond.slice(-2) : []))
     s.notes.push(`stale ${Math.round(e.ms)} ms at ${at(e.t)}: ${e.detail}`);
-  s.nonMonotonicBeyond = s.nonMonotonicEvents.filter((e) => e.ms > allowed(e.t)).length;
+  const backwards = s.nonMonotonicEvents.filter((e) => e.ms > allowed(e.t));
+  s.nonMonotonicBeyond = backwards.length;
+  for (const e of backwards.slice(0, 3)) s.notes.push(`non-monotonic after ${Math.round(e.ms)} ms at ${at(e.t)}: ${e.detail}`);
 }
 
 function judge(s: PhaseStats): boolean {
