@@ -19,6 +19,8 @@ export const contentTypeOf = (type: ResponseMediaType) => `${type}; charset=utf-
  */
 export function isJsonRequestType(header: string | undefined): boolean {
   if (!header) return false;
+  // What nearly every client sends, answered without splitting it.
+  if (header === JSON_TYPE) return true;
   const [type, ...params] = header.split(';');
   const essence = type.trim().toLowerCase();
   if (essence !== JSON_TYPE && essence !== GRAPHQL_RESPONSE_JSON) return false;
