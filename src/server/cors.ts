@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 /**
  * Cross-origin access to /graphql for browser apps on other origins (CORS_ORIGINS).
@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * keeps a shared cache from handing one origin's answer (with its allow header) to another.
  */
 export interface Cors {
-  /** Adds the CORS headers an actual request's response needs (set with setHeader, so every later writeHead keeps them). */
-  decorate(req: IncomingMessage, res: ServerResponse): void;
+  /** The CORS headers an actual request's response needs, as a flat list (name, value, …); shared, never changed. */
+  headersFor(req: IncomingMessage): readonly string[];
   /** Answers an OPTIONS request: a preflight gets 204 and what it may send, or 403 from an origin not allowed. */
   preflight(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -41,14 +41,20 @@ export function createCors(origins: string[] | '*'): Cors {
     if (any) return '*';
     return origin !== undefined && allowed.has(origin) ? origin : undefined;
   };
+  // One list per allowed origin (and one for the rest), built once: the lists are few and shared.
+  const vary = any ? [] : ['vary', 'Origin'];
+  const refused: readonly string[] = vary;
+  const lists = new Map<string, readonly string[]>();
+  const listFor = (origin: string) => {
+    let list = lists.get(origin);
+    if (!list) lists.set(origin, (list = [...vary, 'access-control-allow-origin', origin, 'access-control-expose-headers', EXPOSE_HEADERS]));
+    return list;
+  };
 
   return {
-    decorate(req, res) {
-      if (!any) res.setHeader('vary', 'Origin');
+    headersFor(req) {
       const origin = allowOrigin(header(req, 'origin'));
-      if (origin === undefined) return;
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
+      return origin === undefined ? refused : listFor(origin);
     },
     preflight(req, res) {
       const requestOrigin = header(req, 'origin');
@@ -78,4 +84,62 @@ export function createCors(origins: string[] | '*'): Cors {
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
+
+/**
+ * A response that adds its request's CORS headers (cors, set by the router) when its head is
+ * written, whatever path writes it: Vary merged with the writer's, the rest added. Writing them
+ * with setHeader up front instead would send every response, a cache hit's prebuilt header list
+ * included, down node's slower path that merges headers set before writeHead.
+ */
+export class CorsResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  cors?: readonly string[];
+
+  override writeHead(statusCode: number, message?: string | Headers, headers?: Headers): this {
+    const cors = this.cors;
+    if (!cors?.length) return super.writeHead(statusCode, message as string, headers);
+    if (typeof message === 'string') return super.writeHead(statusCode, message, this.withCors(cors, headers));
+    return super.writeHead(statusCode, this.withCors(cors, message));
+  }
+
+  private withCors(cors: readonly string[], headers: Headers | undefined): Headers | undefined {
+    if (headers === undefined) {
+      // Written with setHeader (or nothing) before: add to those.
+      for (let i = 0; i < cors.length; i += 2) this.setHeader(cors[i], merged(cors[i], cors[i + 1], this.getHeader(cors[i])));
+      return undefined;
+    }
+    if (Array.isArray(headers)) return withCorsList(headers, cors);
+    const out: OutgoingHttpHeaders = { ...headers };
+    for (let i = 0; i < cors.length; i += 2) {
+      const name = Object.keys(out).find((k) => k.toLowerCase() === cors[i]) ?? cors[i];
+      out[name] = merged(cors[i], cors[i + 1], out[name]);
+    }
+    return out;
+  }
+}
+
+/** A flat header list with cors added, built once per list and cors list (a hit's list is reused). */
+function withCorsList(headers: OutgoingHttpHeader[], cors: readonly string[]): OutgoingHttpHeader[] {
+  let byCors = listsWithCors.get(headers);
+  if (!byCors) listsWithCors.set(headers, (byCors = new WeakMap()));
+  let out = byCors.get(cors);
+  if (out) return out;
+  out = [...headers];
+  for (let i = 0; i < cors.length; i += 2) {
+    const at = out.findIndex((h, j) => j % 2 === 0 && String(h).toLowerCase() === cors[i]);
+    if (at === -1) out.push(cors[i], cors[i + 1]);
+    else out[at + 1] = merged(cors[i], cors[i + 1], out[at + 1]);
+  }
+  byCors.set(cors, out);
+  return out;
+}
+
+const listsWithCors = new WeakMap<OutgoingHttpHeader[], WeakMap<readonly string[], OutgoingHttpHeader[]>>();
+
+/** CORS's value for name, with what the writer gave: Vary lists both (CORS's first); anything else keeps the writer's. */
+function merged(name: string, value: string, writers: OutgoingHttpHeader | undefined): OutgoingHttpHeader {
+  if (writers === undefined) return value;
+  return name === 'vary' ? `${value}, ${String(writers)}` : writers;
 }

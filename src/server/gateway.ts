@@ -36,7 +36,7 @@ import type { User } from '../identity';
 import type { Logger } from '../logger';
 import { serveDashboard } from './dashboard';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
-import { createCors } from './cors';
+import { createCors, CorsResponse } from './cors';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
@@ -299,14 +299,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   /** Not async itself: the hot route hands back the handler's promise without wrapping it in another. */
-  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+  function route(req: IncomingMessage, res: CorsResponse): Promise<void> | void {
     const rawUrl = req.url ?? '/';
     // The hot route is matched on the raw string: building a URL per request costs more than the match.
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     if (path === '/graphql') {
       if (req.method === 'OPTIONS') return cors.preflight(req, res);
-      cors.decorate(req, res);
+      res.cors = cors.headersFor(req);
       return graphql.handle(req, res, rawUrl, fail);
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -332,7 +332,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       sendJson(res, status, { errors: [error] }, { 'cache-control': 'no-store' });
     } else res.end();
   };
-  const server = createServer((req, res) => {
+  const server = createServer({ ServerResponse: CorsResponse }, (req, res) => {
     try {
       route(req, res)?.catch((err) => fail(req, res, err));
     } catch (err) {

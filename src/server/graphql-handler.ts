@@ -102,7 +102,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   // One memo per kind of text (a POST's JSON, a GET's query string), keyed by the text itself.
   const preparedPost = new LRUCache<string, Prepared>({ max: 2000 });
   const preparedGet = new LRUCache<string, Prepared>({ max: 2000 });
-  const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, HitHeaders>>>();
+  const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, { age: number; headers: string[] }>>>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
   function handle(
@@ -178,7 +178,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         res,
         406,
         { errors: [{ message: `accept ${GRAPHQL_RESPONSE_JSON} or application/json`, extensions: { code: 'NOT_ACCEPTABLE' } }] },
-        { 'cache-control': 'no-store', vary: varyOf(res, 'Accept') },
+        { 'cache-control': 'no-store', vary: 'Accept' },
       );
     }
     if ('refused' in caller) {
@@ -211,7 +211,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     type: ResponseMediaType,
   ): Promise<void> | void {
     if (prep.noQuery && wantsHtml(req)) {
-      res.writeHead(302, { location: '/graphiql', 'cache-control': 'no-store', 'content-length': '0', vary: varyOf(res, 'Accept') });
+      res.writeHead(302, { location: '/graphiql', 'cache-control': 'no-store', 'content-length': '0', vary: 'Accept' });
       res.end();
       return;
     }
@@ -280,9 +280,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   }
 
   /**
-   * A stored response, with its headers built once per entry, media type, second (Age is all
-   * that changes) and the Vary that CORS set before (the same on every request of a deployment).
-   * A revalidation that matches is a 304 with no execution at all.
+   * A stored response, with its headers built once per entry, media type and second (Age is all
+   * that changes). A revalidation that matches is a 304 with no execution at all.
    */
   function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number, type: ResponseMediaType, candidate: Candidate): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
@@ -295,7 +294,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     };
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
       return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, {
-        ...cacheHeaders(caching, type, httpMaxAge(candidate), res),
+        ...cacheHeaders(caching, type, httpMaxAge(candidate)),
         age: String(age),
       });
     }
@@ -304,15 +303,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       perType = {};
       hitHeaders.set(hit, perType);
     }
-    const varyBefore = res.getHeader('vary');
     let built = perType[type];
-    if (built?.age !== age || built.varyBefore !== varyBefore) {
-      const headers = Object.entries(cacheHeaders(caching, type, httpMaxAge(candidate), res)).flat();
+    if (built?.age !== age) {
+      const headers = Object.entries(cacheHeaders(caching, type, httpMaxAge(candidate))).flat();
       headers.push('content-length', String(hit.body.length), 'age', String(age));
-      built = { age, varyBefore, headers };
+      built = { age, headers };
       perType[type] = built;
     }
-    // A flat list replaces what setHeader set under the same names (vary: its value merges it already).
     res.writeHead(200, built.headers);
     res.end(hit.body);
   }
@@ -390,12 +387,12 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   ): Promise<void> {
     const ran = await run(parsed, user, mode, pending, type, budget);
     if (ran.kind === 'stream') {
-      res.writeHead(ran.status, { ...ran.headers, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: varyOf(res, 'Accept') });
+      res.writeHead(ran.status, { ...ran.headers, 'x-cache': 'BYPASS', 'cache-control': 'no-store', vary: 'Accept' });
       for await (const chunk of ran.chunks) res.write(chunk);
       res.end();
       return;
     }
-    return send(req, res, ran.status, ran.bytes, { ...ran.headers, ...cacheHeaders(ran.caching, type, httpMaxAge(candidate), res) });
+    return send(req, res, ran.status, ran.bytes, { ...ran.headers, ...cacheHeaders(ran.caching, type, httpMaxAge(candidate)) });
   }
 
   /** Executes a request through Apollo and stores its whole response when pending says it may be stored. */
@@ -496,22 +493,16 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
  * `private` and varies by Authorization, so a browser never hands one user's copy to another.
  * Every response varies by Accept: its media type is negotiated.
  */
-function cacheHeaders(caching: ResponseCaching, type: ResponseMediaType, maxAgeSeconds: number, res: ServerResponse): Record<string, string> {
-  if (caching.verdict === 'BYPASS') return { 'cache-control': 'no-store', 'x-cache': 'BYPASS', vary: varyOf(res, 'Accept') };
+function cacheHeaders(caching: ResponseCaching, type: ResponseMediaType, maxAgeSeconds: number): Record<string, string> {
+  if (caching.verdict === 'BYPASS') return { 'cache-control': 'no-store', 'x-cache': 'BYPASS', vary: 'Accept' };
   const reuse = maxAgeSeconds > 0 ? `max-age=${maxAgeSeconds}` : 'no-cache';
   return {
     'content-type': contentTypeOf(type),
     'cache-control': caching.private ? `private, ${reuse}` : `public, ${reuse}`,
-    vary: varyOf(res, caching.private ? 'Accept, Authorization' : 'Accept'),
+    vary: caching.private ? 'Accept, Authorization' : 'Accept',
     etag: caching.etag,
     'x-cache': caching.verdict,
   };
-}
-
-/** The Vary header: what this response varies by, after what CORS set already (Origin). */
-function varyOf(res: ServerResponse, value: string): string {
-  const before = res.getHeader('vary');
-  return before === undefined ? value : `${String(before)}, ${value}`;
 }
 
 /**
@@ -562,7 +553,7 @@ function sendErrors(
     res,
     status,
     { errors: [{ message, extensions: { ...details, code } }] },
-    { 'content-type': contentTypeOf(type), 'cache-control': 'no-store', vary: varyOf(res, 'Accept'), ...extraHeaders },
+    { 'content-type': contentTypeOf(type), 'cache-control': 'no-store', vary: 'Accept', ...extraHeaders },
   );
 }
 
@@ -615,14 +606,6 @@ function withoutDebugExtension(body: Buffer): Buffer {
     if (Object.keys(parsed.extensions).length === 0) delete parsed.extensions;
   }
   return Buffer.from(JSON.stringify(parsed));
-}
-
-/** A stored response's headers for one media type, as writeHead's flat list. */
-interface HitHeaders {
-  age: number;
-  /** The Vary set before (by CORS), which the list's vary includes. */
-  varyBefore: ReturnType<ServerResponse['getHeader']>;
-  headers: string[];
 }
 
 /** The debug report of a whole-response hit: no field ran. */
