@@ -1,4 +1,5 @@
-import type { RedisOptions } from 'ioredis';
+import { Command, type RedisOptions } from 'ioredis';
+import { batchReads, type ReadMany } from './read-batch';
 import { closeRedis, connectRedis, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
 import type { KeyValueStore, StoreEntry } from './store';
 
@@ -107,6 +108,8 @@ export class RedisStore implements KeyValueStore {
   readonly clients: RedisClient[];
   readonly topology: RedisTopology;
   private next = 0;
+  /** MGET over the topology; on one Redis (or Sentinel's master) the reads of one event-loop turn share it. */
+  private readonly read: ReadMany;
 
   constructor(readonly opts: RedisStoreOptions) {
     const topology = opts.topology ?? (opts.url ? { kind: 'single' as const, url: opts.url } : undefined);
@@ -119,6 +122,12 @@ export class RedisStore implements KeyValueStore {
     );
     // Errors surface on the commands that fail; without a listener ioredis would also print them.
     for (const c of this.clients) c.on('error', () => undefined);
+    // A cluster's keys fall in many slots: there one MGET per slot group, sent together, is as far as reads can share.
+    // On one Redis, a batch's MGET is sent as it is made: auto-pipelining would hold it for one more turn of the loop.
+    this.read =
+      topology.kind === 'cluster'
+        ? (keys) => mgetBuffers(this.client(), keys)
+        : batchReads((keys) => this.client().sendCommand(new Command('mget', [...keys], { replyEncoding: null })) as Promise<(Buffer | null)[]>);
   }
 
   /** Round-robin over the pool. */
@@ -135,8 +144,7 @@ export class RedisStore implements KeyValueStore {
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
-    // On a cluster: one MGET per hash slot, sent together, so never CROSSSLOT.
-    return withDeadline(mgetBuffers(this.client(), keys), this.opts.commandTimeoutMs, 'get');
+    return withDeadline(this.read(keys), this.opts.commandTimeoutMs, 'get');
   }
 
   // The writes below are single commands, which auto-pipelining sends together with whatever
