@@ -1,4 +1,4 @@
-import { Command, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { batchReads, type ReadMany } from './read-batch';
 import { closeRedis, connectRedis, mgetBuffers, type RedisClient, type RedisTopology, unlinkKeys } from './redis-topology';
 import type { KeyValueStore, StoreEntry } from './store';
@@ -108,7 +108,7 @@ export class RedisStore implements KeyValueStore {
   readonly clients: RedisClient[];
   readonly topology: RedisTopology;
   private next = 0;
-  /** MGET over the topology; on one Redis (or Sentinel's master) the reads of one event-loop turn share it. */
+  /** MGET over the topology, shared by the reads of one event-loop turn (on a cluster, one per slot group). */
   private readonly read: ReadMany;
 
   constructor(readonly opts: RedisStoreOptions) {
@@ -122,12 +122,7 @@ export class RedisStore implements KeyValueStore {
     );
     // Errors surface on the commands that fail; without a listener ioredis would also print them.
     for (const c of this.clients) c.on('error', () => undefined);
-    // A cluster's keys fall in many slots: there one MGET per slot group, sent together, is as far as reads can share.
-    // On one Redis, a batch's MGET is sent as it is made: auto-pipelining would hold it for one more turn of the loop.
-    this.read =
-      topology.kind === 'cluster'
-        ? (keys) => mgetBuffers(this.client(), keys)
-        : batchReads((keys) => this.client().sendCommand(new Command('mget', [...keys], { replyEncoding: null })) as Promise<(Buffer | null)[]>);
+    this.read = batchReads((keys) => mgetBuffers(this.client(), keys));
   }
 
   /** Round-robin over the pool. */

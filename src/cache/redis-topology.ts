@@ -1,5 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Command, Redis, type RedisOptions } from 'ioredis';
 import { maskRedisUrl } from './redis-url';
 
 export interface HostPort {
@@ -121,17 +121,22 @@ export function slotGroups(client: RedisClient, keys: readonly string[]): SlotGr
 }
 
 /**
- * MGET over any topology: one MGET per slot group, sent together (auto-pipelining puts the
- * groups of one node into one write), answered in the caller's order.
+ * MGET over any topology: one MGET per slot group, answered in the caller's order. Each is sent
+ * as it is made: its callers gather their reads first (read-batch.ts), and auto-pipelining would
+ * hold the command for one more turn of the event loop.
  */
 export async function mgetBuffers(client: RedisClient, keys: readonly string[]): Promise<(Buffer | null)[]> {
   if (keys.length === 0) return [];
   const groups = slotGroups(client, keys);
-  if (groups.length === 1) return client.mgetBuffer(...groups[0].keys);
-  const replies = await Promise.all(groups.map((g) => client.mgetBuffer(...g.keys)));
+  if (groups.length === 1) return mgetNow(client, groups[0].keys);
+  const replies = await Promise.all(groups.map((g) => mgetNow(client, g.keys)));
   const out: (Buffer | null)[] = new Array(keys.length);
   groups.forEach((g, gi) => g.indexes.forEach((at, i) => (out[at] = replies[gi][i])));
   return out;
+}
+
+function mgetNow(client: RedisClient, keys: string[]): Promise<(Buffer | null)[]> {
+  return client.sendCommand(new Command('mget', keys, { replyEncoding: null })) as Promise<(Buffer | null)[]>;
 }
 
 /** UNLINK over any topology, one command per slot group; resolves with how many keys existed. */
