@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     console.log(`| one Redis | ${stormSingle.join(', ')} | ${median(stormSingle)} | 1 |`);
     console.log(`| cluster | ${stormCluster.join(', ')} | ${median(stormCluster)} | 1 |`);
     console.log(
-      '\nCommands per hit on the cluster: one MGET per hash slot a read touches. Every tag version sits in one slot, so a whole response is its key plus one MGET of its tags, and a field-level read one MGET per slot its entries fall in plus one for their tags.',
+      '\nCommands per hit: the reads of one event-loop turn (the concurrent hits it handles) share their MGETs, one per hash slot they touch on a cluster. Every tag version sits in one slot, so a turn of whole-response hits reads their keys plus one MGET of their tags, and a turn of field-level reads one MGET per slot their entries fall in plus one for their tags.',
     );
     console.log('\nrerun: npm run bench:cluster (arguments: rounds requests concurrency)');
   } finally {
