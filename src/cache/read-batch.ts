@@ -2,7 +2,7 @@
 export type ReadMany = (keys: readonly string[]) => Promise<(Buffer | null)[]>;
 
 /** A batch is sent at once when it reaches this many distinct keys, so one command stays bounded. */
-export const MAX_BATCH_KEYS = 1000;
+const MAX_BATCH_KEYS = 1000;
 
 interface Batch {
   keys: string[];

@@ -122,8 +122,8 @@ export function slotGroups(client: RedisClient, keys: readonly string[]): SlotGr
 
 /**
  * MGET over any topology: one MGET per slot group, answered in the caller's order. Each is sent
- * as it is made: its callers gather their reads first (read-batch.ts), and auto-pipelining would
- * hold the command for one more turn of the event loop.
+ * as it is made: the request path gathers its reads first (read-batch.ts), and auto-pipelining
+ * would hold the command for one more turn of the event loop.
  */
 export async function mgetBuffers(client: RedisClient, keys: readonly string[]): Promise<(Buffer | null)[]> {
   if (keys.length === 0) return [];

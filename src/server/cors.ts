@@ -42,12 +42,11 @@ export function createCors(origins: string[] | '*'): Cors {
     return origin !== undefined && allowed.has(origin) ? origin : undefined;
   };
   // One list per allowed origin (and one for the rest), built once: the lists are few and shared.
-  const vary = any ? [] : ['vary', 'Origin'];
-  const refused: readonly string[] = vary;
+  const refused: readonly string[] = any ? [] : ['vary', 'Origin'];
   const lists = new Map<string, readonly string[]>();
   const listFor = (origin: string) => {
     let list = lists.get(origin);
-    if (!list) lists.set(origin, (list = [...vary, 'access-control-allow-origin', origin, 'access-control-expose-headers', EXPOSE_HEADERS]));
+    if (!list) lists.set(origin, (list = [...refused, 'access-control-allow-origin', origin, 'access-control-expose-headers', EXPOSE_HEADERS]));
     return list;
   };
 

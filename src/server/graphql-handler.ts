@@ -285,16 +285,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
    */
   function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number, type: ResponseMediaType, candidate: Candidate): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
-    const caching: ResponseCaching = {
-      verdict: 'HIT',
-      private: hit.private,
-      maxAgeSeconds: hit.ttlSeconds,
-      etag: hit.etag,
-      createdAt: hit.createdAt,
-    };
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
       return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, {
-        ...cacheHeaders(caching, type, httpMaxAge(candidate)),
+        ...cacheHeaders(hitCaching(hit), type, httpMaxAge(candidate)),
         age: String(age),
       });
     }
@@ -305,7 +298,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     }
     let built = perType[type];
     if (built?.age !== age) {
-      const headers = Object.entries(cacheHeaders(caching, type, httpMaxAge(candidate))).flat();
+      const headers = Object.entries(cacheHeaders(hitCaching(hit), type, httpMaxAge(candidate))).flat();
       headers.push('content-length', String(hit.body.length), 'age', String(age));
       built = { age, headers };
       perType[type] = built;
@@ -503,6 +496,11 @@ function cacheHeaders(caching: ResponseCaching, type: ResponseMediaType, maxAgeS
     etag: caching.etag,
     'x-cache': caching.verdict,
   };
+}
+
+/** How a stored response is cached, for its headers: built only when they are (once a second on the usual path). */
+function hitCaching(hit: ResponseEntry): ResponseCaching {
+  return { verdict: 'HIT', private: hit.private, maxAgeSeconds: hit.ttlSeconds, etag: hit.etag, createdAt: hit.createdAt };
 }
 
 /**
