@@ -44,13 +44,20 @@ const SERVERS: ServerSpec[] = [
   {
     name: 'cachegate, Redis only',
     script: 'cachegate.ts',
-    env: { PREFIX: 'cg-redis', L1_BYTES: '0' },
+    env: { PREFIX: 'cg-redis', L1_BYTES: '0', RATE_LIMIT_POINTS: '0' },
     mutate: appendCarsRow,
   },
   {
     name: 'cachegate, memory + Redis',
     script: 'cachegate.ts',
-    env: { PREFIX: 'cg-tiered', L1_BYTES: String(64 * 1024 * 1024) },
+    env: { PREFIX: 'cg-tiered', L1_BYTES: String(64 * 1024 * 1024), RATE_LIMIT_POINTS: '0' },
+    mutate: appendCarsRow,
+  },
+  {
+    // What production runs by default: a hit is admitted against the identity's points and carries the RateLimit headers.
+    name: 'cachegate, memory + Redis, rate limits on (the default)',
+    script: 'cachegate.ts',
+    env: { PREFIX: 'cg-limited', L1_BYTES: String(64 * 1024 * 1024), RATE_LIMIT_POINTS: '100000' },
     mutate: appendCarsRow,
   },
   { name: 'Apollo Server 5 + response-cache (Keyv Redis)', script: 'apollo.ts', mutate: appendValue },

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Cross-origin access to /graphql for browser apps on other origins (CORS_ORIGINS).
@@ -29,7 +29,7 @@ const ALLOW_HEADERS = [
   'apollographql-client-version',
 ].join(', ');
 /** Response headers a script may read besides the safelisted ones (Cache-Control and Content-Type are safelisted already). */
-const EXPOSE_HEADERS = 'x-cache, age, etag';
+const EXPOSE_HEADERS = 'x-cache, age, etag, ratelimit-limit, ratelimit-remaining, ratelimit-reset, retry-after';
 /** Seconds a browser may remember a preflight's answer. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
@@ -83,62 +83,4 @@ export function createCors(origins: string[] | '*'): Cors {
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
-
-/**
- * A response that adds its request's CORS headers (cors, set by the router) when its head is
- * written, whatever path writes it: Vary merged with the writer's, the rest added. Writing them
- * with setHeader up front instead would send every response, a cache hit's prebuilt header list
- * included, down node's slower path that merges headers set before writeHead.
- */
-export class CorsResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
-  cors?: readonly string[];
-
-  override writeHead(statusCode: number, message?: string | Headers, headers?: Headers): this {
-    const cors = this.cors;
-    if (!cors?.length) return super.writeHead(statusCode, message as string, headers);
-    if (typeof message === 'string') return super.writeHead(statusCode, message, this.withCors(cors, headers));
-    return super.writeHead(statusCode, this.withCors(cors, message));
-  }
-
-  private withCors(cors: readonly string[], headers: Headers | undefined): Headers | undefined {
-    if (headers === undefined) {
-      // Written with setHeader (or nothing) before: add to those.
-      for (let i = 0; i < cors.length; i += 2) this.setHeader(cors[i], merged(cors[i], cors[i + 1], this.getHeader(cors[i])));
-      return undefined;
-    }
-    if (Array.isArray(headers)) return withCorsList(headers, cors);
-    const out: OutgoingHttpHeaders = { ...headers };
-    for (let i = 0; i < cors.length; i += 2) {
-      const name = Object.keys(out).find((k) => k.toLowerCase() === cors[i]) ?? cors[i];
-      out[name] = merged(cors[i], cors[i + 1], out[name]);
-    }
-    return out;
-  }
-}
-
-/** A flat header list with cors added, built once per list and cors list (a hit's list is reused). */
-function withCorsList(headers: OutgoingHttpHeader[], cors: readonly string[]): OutgoingHttpHeader[] {
-  let byCors = listsWithCors.get(headers);
-  if (!byCors) listsWithCors.set(headers, (byCors = new WeakMap()));
-  let out = byCors.get(cors);
-  if (out) return out;
-  out = [...headers];
-  for (let i = 0; i < cors.length; i += 2) {
-    const at = out.findIndex((h, j) => j % 2 === 0 && String(h).toLowerCase() === cors[i]);
-    if (at === -1) out.push(cors[i], cors[i + 1]);
-    else out[at + 1] = merged(cors[i], cors[i + 1], out[at + 1]);
-  }
-  byCors.set(cors, out);
-  return out;
-}
-
-const listsWithCors = new WeakMap<OutgoingHttpHeader[], WeakMap<readonly string[], OutgoingHttpHeader[]>>();
-
-/** CORS's value for name, with what the writer gave: Vary lists both (CORS's first); anything else keeps the writer's. */
-function merged(name: string, value: string, writers: OutgoingHttpHeader | undefined): OutgoingHttpHeader {
-  if (writers === undefined) return value;
-  return name === 'vary' ? `${value}, ${String(writers)}` : writers;
 }

@@ -36,7 +36,8 @@ import type { User } from '../identity';
 import type { Logger } from '../logger';
 import { serveDashboard } from './dashboard';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
-import { createCors, CorsResponse } from './cors';
+import { createCors } from './cors';
+import { GatewayResponse } from './gateway-response';
 import { createGraphQLHandler } from './graphql-handler';
 import { HttpError, sendJson, sendText } from './http';
 import { createMetrics } from './metrics';
@@ -299,7 +300,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   /** Not async itself: the hot route hands back the handler's promise without wrapping it in another. */
-  function route(req: IncomingMessage, res: CorsResponse): Promise<void> | void {
+  function route(req: IncomingMessage, res: GatewayResponse): Promise<void> | void {
     const rawUrl = req.url ?? '/';
     // The hot route is matched on the raw string: building a URL per request costs more than the match.
     const q = rawUrl.indexOf('?');
@@ -332,7 +333,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       sendJson(res, status, { errors: [error] }, { 'cache-control': 'no-store' });
     } else res.end();
   };
-  const server = createServer({ ServerResponse: CorsResponse }, (req, res) => {
+  const server = createServer({ ServerResponse: GatewayResponse }, (req, res) => {
     try {
       route(req, res)?.catch((err) => fail(req, res, err));
     } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import type { PersistedQueryStore } from '../cache/runtime';
@@ -14,6 +14,7 @@ import type { User } from '../identity';
 import { ClientError, RateLimitedError } from '../lib/errors';
 import { authenticate } from './auth';
 import { type GraphQLRequestBody, type ParsedRequest, parseRequestText, readRequestText, requestOf } from './graphql-request';
+import type { GatewayResponse } from './gateway-response';
 import { HttpError, sendJson } from './http';
 import type { OffThreadJson } from './json-off-thread';
 import { contentTypeOf, GRAPHQL_RESPONSE_JSON, negotiate, type ResponseMediaType } from './media-types';
@@ -107,9 +108,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   /** Answers the request; anything thrown or rejected goes to fail. */
   function handle(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     url: string,
-    fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
+    fail: (req: IncomingMessage, res: GatewayResponse, err: unknown) => void,
   ): void {
     // The token is verified before the body is read: only a verified caller may stream a body
     // past the small limit (an upload), and anyone else's is refused with 413 as soon as it
@@ -127,9 +128,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
 
   function readThen(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     url: string,
-    fail: (req: IncomingMessage, res: ServerResponse, err: unknown) => void,
+    fail: (req: IncomingMessage, res: GatewayResponse, err: unknown) => void,
     limit: number,
     caller: Caller,
   ): void {
@@ -155,7 +156,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
    * worker, and refused there already when it names no mutation, so its variables never reach
    * JSON.parse on the event loop.
    */
-  async function answerLarge(req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): Promise<void> {
+  async function answerLarge(req: IncomingMessage, res: GatewayResponse, body: Buffer, caller: Caller): Promise<void> {
     const type = negotiate(header(req, 'accept'));
     if (type === undefined || !('user' in caller)) return answer(req, res, '', caller);
     const bytes = body.length;
@@ -171,7 +172,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   // The steps below return a promise only when they have to wait: a hit from the in-process
   // tier is answered within the request's 'end' event, with no microtask.
 
-  function answer(req: IncomingMessage, res: ServerResponse, text: string, caller: Caller): Promise<void> | void {
+  function answer(req: IncomingMessage, res: GatewayResponse, text: string, caller: Caller): Promise<void> | void {
     const type = negotiate(header(req, 'accept'));
     if (type === undefined) {
       return sendJson(
@@ -191,7 +192,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     return answerFor(req, res, text, caller.user, type);
   }
 
-  function answerFor(req: IncomingMessage, res: ServerResponse, text: string, user: User | undefined, type: ResponseMediaType): Promise<void> | void {
+  function answerFor(
+    req: IncomingMessage,
+    res: GatewayResponse,
+    text: string,
+    user: User | undefined,
+    type: ResponseMediaType,
+  ): Promise<void> | void {
     const method = req.method ?? 'GET';
     const memo = method === 'POST' ? preparedPost : preparedGet;
     const prep = memo.get(text);
@@ -205,7 +212,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
 
   function answerPrepared(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     prep: Prepared,
     user: User | undefined,
     type: ResponseMediaType,
@@ -235,7 +242,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
       return limiter.charge(req, user, cost).then((decision) => {
         if (!decision.allowed) return sendRateLimited(res, type, decision);
-        setRateHeaders(res, decision);
+        res.rateLimit = rateLimitHeaders(decision);
         return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
       });
     }
@@ -252,7 +259,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
             refused = decision;
             throw new RateLimitedError('rate limited');
           }
-          setRateHeaders(res, decision);
+          res.rateLimit = rateLimitHeaders(decision);
         }
       : undefined;
     return responses.lookup(candidate, key, mode, chargeMiss, budget).then(
@@ -268,14 +275,14 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   }
 
   /** A hit costs no points; it is refused only to an identity this process knows has none left. False when refused (answered). */
-  function admitHit(req: IncomingMessage, res: ServerResponse, user: User | undefined, type: ResponseMediaType): boolean {
+  function admitHit(req: IncomingMessage, res: GatewayResponse, user: User | undefined, type: ResponseMediaType): boolean {
     if (!deps.rateLimit) return true;
     const decision = deps.rateLimit.admitHit(req, user);
     if (!decision.allowed) {
       sendRateLimited(res, type, decision);
       return false;
     }
-    setRateHeaders(res, decision);
+    res.rateLimit = rateLimitHeaders(decision);
     return true;
   }
 
@@ -283,7 +290,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
    * A stored response, with its headers built once per entry, media type and second (Age is all
    * that changes). A revalidation that matches is a 304 with no execution at all.
    */
-  function sendHit(req: IncomingMessage, res: ServerResponse, hit: ResponseEntry, now: number, type: ResponseMediaType, candidate: Candidate): void {
+  function sendHit(req: IncomingMessage, res: GatewayResponse, hit: ResponseEntry, now: number, type: ResponseMediaType, candidate: Candidate): void {
     const age = Math.max(0, Math.floor((now - hit.createdAt) / 1000));
     if (deps.debug || req.method === 'HEAD' || header(req, 'if-none-match') !== undefined) {
       return send(req, res, 200, deps.debug ? withDebugExtension(hit.body) : hit.body, {
@@ -369,7 +376,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
 
   async function execute(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     parsed: ParsedRequest,
     user: User | undefined,
     mode: CacheMode,
@@ -517,7 +524,7 @@ function ifNoneMatchMatches(ifNoneMatch: string, etag: string): boolean {
 }
 
 /** Writes a response, answering 304 to a GET or HEAD whose client already holds these bytes (never to a POST: RFC 9110 13.1.2). */
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
+function send(req: IncomingMessage, res: GatewayResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   const etag = headers.etag;
   const ifNoneMatch = header(req, 'if-none-match');
   if (
@@ -539,7 +546,7 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: B
 
 /** A request error as a GraphQL response in the negotiated type (never stored: no-store). */
 function sendErrors(
-  res: ServerResponse,
+  res: GatewayResponse,
   type: ResponseMediaType,
   status: number,
   message: string,
@@ -559,23 +566,20 @@ function sendErrors(
  * 429: the identity's points for this window are spent. The error carries the limit, what is
  * left and when the window resets, as the RateLimit and Retry-After headers do.
  */
-function sendRateLimited(res: ServerResponse, type: ResponseMediaType, d: RateDecision): void {
+function sendRateLimited(res: GatewayResponse, type: ResponseMediaType, d: RateDecision): void {
   const retryAfter = Math.max(1, Math.ceil((d.resetAt - Date.now()) / 1000));
+  res.rateLimit = rateLimitHeaders(d);
   sendErrors(
     res,
     type,
     429,
     `rate limit reached: this request costs ${d.cost} points and ${d.remaining} of ${d.limit} are left in this window; retry in ${retryAfter} s`,
     'RATE_LIMITED',
-    rateLimitHeaders(d),
+    {},
     {
       rateLimit: { limit: d.limit, remaining: d.remaining, cost: d.cost, resetAt: new Date(d.resetAt).toISOString(), retryAfterSeconds: retryAfter },
     },
   );
-}
-
-function setRateHeaders(res: ServerResponse, d: RateDecision): void {
-  for (const [name, value] of Object.entries(rateLimitHeaders(d))) res.setHeader(name, value);
 }
 
 /** A browser navigating to the URL (Accept names HTML), not a GraphQL client. */

@@ -83,14 +83,10 @@ export function identityOf(req: IncomingMessage, user: User | undefined): string
 
 const roleOf = (user: User | undefined): keyof RateLimitCounts['refused'] => (user ? user.role : 'anonymous');
 
-/** The headers every rate-limited response carries (IETF RateLimit fields, and Retry-After on a refusal). */
-export function rateLimitHeaders(d: RateDecision, now = Date.now()): Record<string, string> {
+/** The headers every rate-limited response carries (IETF RateLimit fields, and Retry-After on a refusal), as a flat list (name, value, …). */
+export function rateLimitHeaders(d: RateDecision, now = Date.now()): string[] {
   const reset = Math.max(0, Math.ceil((d.resetAt - now) / 1000));
-  const headers: Record<string, string> = {
-    'ratelimit-limit': String(d.limit),
-    'ratelimit-remaining': String(d.remaining),
-    'ratelimit-reset': String(reset),
-  };
-  if (!d.allowed) headers['retry-after'] = String(Math.max(1, reset));
+  const headers = ['ratelimit-limit', String(d.limit), 'ratelimit-remaining', String(d.remaining), 'ratelimit-reset', String(reset)];
+  if (!d.allowed) headers.push('retry-after', String(Math.max(1, reset)));
   return headers;
 }

@@ -67,7 +67,9 @@ describe('CORS at the gateway, with a list of origins', () => {
       const res = await fetch(`${gw.url}/graphql?${q}`, { ...init, headers: { origin: APP, ...init.headers } });
       answers.push({ cache: res.headers.get('x-cache'), vary: res.headers.get('vary') });
       expect({ status: res.status, origin: res.headers.get('access-control-allow-origin') }).toEqual({ status: res.status, origin: APP });
-      expect(res.headers.get('access-control-expose-headers')).toBe('x-cache, age, etag');
+      expect(res.headers.get('access-control-expose-headers')).toBe(
+        'x-cache, age, etag, ratelimit-limit, ratelimit-remaining, ratelimit-reset, retry-after',
+      );
       expect(res.headers.get('vary')).toMatch(/^Origin/);
     }
     // One Vary, CORS's merged with the gateway's, on the hit's prebuilt headers too.

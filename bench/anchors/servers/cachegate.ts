@@ -1,5 +1,5 @@
-// cachegate itself, over embedded PGlite with cars loaded as dataset 1. L1_BYTES picks the tiers (0: Redis only);
-// V8_PRETENURING, when set, is passed on.
+// cachegate itself, over embedded PGlite with cars loaded as dataset 1. L1_BYTES picks the tiers (0: Redis only),
+// RATE_LIMIT_POINTS the rate limit (0, off, unless set); V8_PRETENURING, when set, is passed on.
 import { loadVega, openBenchDatabase, startBenchGateway } from '../../support';
 import { env, MISS_DELAY_MS, serveCounter, sleep } from '../common';
 
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
       REDIS_CACHE_PREFIX: env('PREFIX'),
       CACHE_L1_MAX_BYTES: env('L1_BYTES'),
       V8_PRETENURING: process.env.V8_PRETENURING ?? '',
+      RATE_LIMIT_POINTS: process.env.RATE_LIMIT_POINTS ?? '0',
     },
     undefined,
     Number(env('PORT')),
