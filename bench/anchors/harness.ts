@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { signToken } from '../../src/server/auth';
-import { freePort, OwnRedis } from '../../test/helpers/redis';
+import { freePorts, OwnRedis } from '../../test/helpers/redis';
 import { QUERY } from './common';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -31,8 +31,7 @@ export interface Running<S extends ServerSpec = ServerSpec> {
 
 /** Starts spec's script on free ports, in production mode, and waits for its "ready" line. */
 export async function start<S extends ServerSpec>(spec: S, redisUrl: string): Promise<Running<S>> {
-  const port = await freePort();
-  const counterPort = await freePort();
+  const [port, counterPort] = await freePorts(2);
   const proc = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'servers', spec.script)], {
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), COUNTER_PORT: String(counterPort), REDIS_URL: redisUrl, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

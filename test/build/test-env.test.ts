@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_POSTGRES_URL } from '../helpers/databases';
-import { freePort, SHARED_REDIS_URL } from '../helpers/redis';
+import { freePorts, SHARED_REDIS_URL } from '../helpers/redis';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -40,7 +40,7 @@ const alive = (pid: number) => {
  */
 describe('npm test (scripts/test-env.mjs)', () => {
   it('starts its own Redis and PostgreSQL when none is reachable, and stops them afterwards', async () => {
-    const [redisPort, pgPort] = [await freePort(), await freePort()];
+    const [redisPort, pgPort] = await freePorts(2);
     const { code, output } = await runWrapper({
       TEST_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       TEST_DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/test`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, portOpen } from './redis';
+import { freePorts, portOpen } from './redis';
 
 const run = promisify(execFile);
 
@@ -88,9 +88,11 @@ export class OwnRedisCluster {
     const masters = opts.masters ?? 3;
     const dir = mkdtempSync(path.join(tmpdir(), 'cachegate-cluster-'));
     const nodes: TopologyNode[] = [];
+    // Each node's port and bus port, all distinct.
+    const ports = await freePorts(masters * 4);
     for (let i = 0; i < masters * 2; i++) {
       // The bus port is set explicitly: port + 10000 (Redis's default) may not exist above 55535.
-      const [port, busPort] = [await freePort(), await freePort()];
+      const [port, busPort] = ports.slice(i * 2, i * 2 + 2);
       const args = [
         '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './redis';
+import { freePorts } from './redis';
 import { TopologyNode } from './redis-cluster';
 
 export const SENTINEL_MASTER_NAME = 'cachegate-test';
@@ -23,13 +23,11 @@ export class OwnRedisSentinel {
   static async start(): Promise<OwnRedisSentinel> {
     const dir = mkdtempSync(path.join(tmpdir(), 'cachegate-sentinel-'));
     const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-    const masterPort = await freePort();
-    const replicaPort = await freePort();
+    const [masterPort, replicaPort, ...sentinelPorts] = await freePorts(5);
     const master = new TopologyNode(masterPort, ['--port', String(masterPort), ...base], dir);
     const replica = new TopologyNode(replicaPort, ['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(masterPort), ...base], dir);
     const sentinels: TopologyNode[] = [];
-    for (let i = 0; i < 3; i++) {
-      const port = await freePort();
+    for (const port of sentinelPorts) {
       // A sentinel rewrites its config file as it learns the topology: one file each.
       const file = path.join(dir, `sentinel-${port}.conf`);
       writeFileSync(
