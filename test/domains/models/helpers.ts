@@ -63,7 +63,10 @@ export function accuracyOf(confusion: number[][]): number {
 
 const FINISHED: ModelStatus[] = ['COMPLETED', 'FAILED'];
 
-/** Polls modelRun(id) { status } until it is one of `until`; fails with the last status seen after timeoutMs. */
+/**
+ * Polls modelRun(id) { status } until it is one of `until`, then waits for the relay to apply
+ * what that change committed; fails with the last status seen after timeoutMs.
+ */
 export async function waitForRun(gw: TestGateway, id: string, until: ModelStatus[] = FINISHED, timeoutMs = 45_000) {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -71,7 +74,13 @@ export async function waitForRun(gw: TestGateway, id: string, until: ModelStatus
     const r = await gw.gql(ModelRunStatusDocument, { id });
     last = r.errors ?? r.data?.modelRun;
     const run = r.data?.modelRun;
-    if (run && until.includes(run.status)) return run;
+    if (run && until.includes(run.status)) {
+      // The status comes from the database; the tags its commit changed reach the cache through
+      // the relay a moment later, and a cached read made before then is stale at once (CI of
+      // a7ce1dd: a comparison cached right after COMPLETED was a miss when read again).
+      await gw.settled();
+      return run;
+    }
     if (Date.now() > deadline) throw new Error(`model run ${id} did not reach ${until.join(' or ')}; last seen ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
