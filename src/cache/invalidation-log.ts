@@ -19,6 +19,14 @@ export interface LoggedChanges {
   changes: EntityChange[];
 }
 
+/** Where the log stands: position(), lastAppliedSeq() and generation(), read together. */
+export interface LogState {
+  recorded: number;
+  appliedThrough: number;
+  lastSeq: number;
+  generation: number;
+}
+
 export interface InvalidationLog {
   /**
    * Applies pending records in the order they were recorded, one relay at a time across every
@@ -42,6 +50,8 @@ export interface InvalidationLog {
    * asking is applied once appliedThrough reaches the `recorded` it saw.
    */
   position(): Promise<{ recorded: number; appliedThrough: number }>;
+  /** position(), lastAppliedSeq() and generation() in one read: what a relay's idle look needs. */
+  state(): Promise<LogState>;
   /** The changes of records not applied yet (treated as changed by every gateway until they are). */
   pendingChanges(): Promise<EntityChange[]>;
   /** Calls listener soon after a record is added (LISTEN/NOTIFY); resolves with a function that stops listening. */

@@ -1,5 +1,5 @@
 import type { CacheLogger } from './errors-are-misses';
-import type { EntityChange, InvalidationLog, LoggedChanges } from './invalidation-log';
+import type { EntityChange, InvalidationLog, LoggedChanges, LogState } from './invalidation-log';
 import type { KeySpace } from './keys';
 import type { Tag } from './tags';
 
@@ -184,11 +184,25 @@ export class InvalidationRelay {
     };
   }
 
-  /** One poll: apply what is pending, then check Redis against the log. */
+  /**
+   * One poll: apply what is pending, then check Redis against the log. The log is read once
+   * first: when nothing is pending (the usual poll) that one read is all the database sees, where
+   * a pass would take the lock in a transaction and read again.
+   */
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    await this.runPasses();
-    await this.check().catch((err) => this.opts.logger.warn({ err: (err as Error).message }, 'invalidation catch-up check failed'));
+    let state: LogState | undefined;
+    if (this.failures === 0 && !this.running) {
+      try {
+        state = await this.opts.log.state();
+      } catch (err) {
+        this.failed(err);
+        return;
+      }
+    }
+    if (!state || state.appliedThrough < state.recorded) await this.runPasses();
+    else this.noted(state.recorded, state.appliedThrough);
+    await this.check(state).catch((err) => this.opts.logger.warn({ err: (err as Error).message }, 'invalidation catch-up check failed'));
   }
 
   private async runPasses(): Promise<void> {
@@ -221,23 +235,33 @@ export class InvalidationRelay {
         if (outcome.applied === this.batch) this.dirty = true;
       }
       const { recorded, appliedThrough } = await this.opts.log.position();
-      this.recorded = recorded;
-      this.appliedThrough = appliedThrough;
       if (this.failures > 0) this.opts.logger.info({ failures: this.failures }, 'invalidation relay applies again');
       this.failures = 0;
       this.retryAt = 0;
-      for (const w of this.waiters) w.target ??= recorded;
-      this.waiters = this.waiters.filter((w) => (w.target! <= appliedThrough ? (w.resolve(true), false) : true));
+      this.noted(recorded, appliedThrough);
       // Another gateway's relay holds the log: look again soon rather than at the next poll.
       if (outcome === 'busy' && this.waiters.length > 0) setTimeout(() => this.kick(), 20).unref();
     } catch (err) {
-      this.failures++;
-      const backoffMs = Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.failures);
-      this.retryAt = Date.now() + backoffMs;
-      setTimeout(() => this.kick(), backoffMs).unref();
-      if (this.failures === 1 || this.failures % 20 === 0)
-        this.opts.logger.warn({ err: (err as Error).message, failures: this.failures, backoffMs }, 'invalidation records not applied yet; retrying');
+      this.failed(err);
     }
+  }
+
+  /** Where the log was found to stand: resolves the waiters it satisfies. */
+  private noted(recorded: number, appliedThrough: number): void {
+    this.recorded = recorded;
+    this.appliedThrough = appliedThrough;
+    for (const w of this.waiters) w.target ??= recorded;
+    this.waiters = this.waiters.filter((w) => (w.target! <= appliedThrough ? (w.resolve(true), false) : true));
+  }
+
+  /** A look at the log that failed: tried again after a backoff that grows with each failure. */
+  private failed(err: unknown): void {
+    this.failures++;
+    const backoffMs = Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.failures);
+    this.retryAt = Date.now() + backoffMs;
+    setTimeout(() => this.kick(), backoffMs).unref();
+    if (this.failures === 1 || this.failures % 20 === 0)
+      this.opts.logger.warn({ err: (err as Error).message, failures: this.failures, backoffMs }, 'invalidation records not applied yet; retrying');
   }
 
   private async applyRecords(records: readonly LoggedChanges[], previousSeq: number): Promise<void> {
@@ -252,8 +276,10 @@ export class InvalidationRelay {
    * applied to Redis before (the script runs inside the marking transaction), so a watermark
    * lower than it means Redis lost what it had been given.
    */
-  private async check(): Promise<void> {
-    const [logSeq, generation] = await Promise.all([this.opts.log.lastAppliedSeq(), this.opts.log.generation()]);
+  private async check(state?: LogState): Promise<void> {
+    const [logSeq, generation] = state
+      ? [state.lastSeq, state.generation]
+      : await Promise.all([this.opts.log.lastAppliedSeq(), this.opts.log.generation()]);
     this.lastSeq = Math.max(this.lastSeq, logSeq);
     if (generation !== (this.opts.space.generation ?? 0)) this.moveTo(generation, 'another gateway moved the cache to a new generation');
     const runId = this.opts.sink.incarnation?.() ?? null;

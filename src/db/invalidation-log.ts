@@ -13,6 +13,14 @@ export interface LoggedEntity {
   id: string;
 }
 
+/** Where the log stands (the port's LogState): read in one statement, so an idle poll costs one query. */
+export interface LogState {
+  recorded: number;
+  appliedThrough: number;
+  lastSeq: number;
+  generation: number;
+}
+
 export interface LogRecord {
   seq: number;
   changes: LoggedEntity[];
@@ -131,18 +139,25 @@ export class SqlInvalidationLog {
     return rows.flatMap((r) => r.changes);
   }
 
-  /**
-   * Where the log stands: `recorded`, the newest row committed so far; `appliedThrough`, the
-   * highest id up to which every committed row is applied. A writer that committed before
-   * asking is applied once appliedThrough reaches the recorded it saw.
-   */
   async position(): Promise<{ recorded: number; appliedThrough: number }> {
-    const [row] = await this.db.query<{ recorded: number | null; oldest_pending: number | null }>(
+    const { recorded, appliedThrough } = await this.state();
+    return { recorded, appliedThrough };
+  }
+
+  async state(): Promise<LogState> {
+    const [row] = await this.db.query<{ recorded: number | null; oldest_pending: number | null; seq: number | null; pruned: string | null; generation: string | null }>(
       `SELECT (SELECT max(id) FROM cache_invalidation_log) AS recorded,
-              (SELECT min(id) FROM cache_invalidation_log WHERE seq IS NULL) AS oldest_pending`,
+              (SELECT min(id) FROM cache_invalidation_log WHERE seq IS NULL) AS oldest_pending,
+              ${LAST_SEQ_COLUMNS},
+              (SELECT value FROM gateway_meta WHERE key = 'cache_generation') AS generation`,
     );
     const recorded = Number(row?.recorded ?? 0);
-    return { recorded, appliedThrough: row?.oldest_pending == null ? recorded : Number(row.oldest_pending) - 1 };
+    return {
+      recorded,
+      appliedThrough: row?.oldest_pending == null ? recorded : Number(row.oldest_pending) - 1,
+      lastSeq: lastSeqOf(row),
+      generation: Number(row?.generation ?? 0),
+    };
   }
 
   onRecorded(listener: () => void): Promise<() => Promise<void>> {
@@ -173,9 +188,12 @@ export class SqlInvalidationLog {
   }
 }
 
+/** The highest sequence number applied, pruned records included: the columns seq and pruned. */
+const LAST_SEQ_COLUMNS = `(SELECT max(seq) FROM cache_invalidation_log) AS seq, (SELECT value FROM gateway_meta WHERE key = 'cache_log_pruned_seq') AS pruned`;
+
+const lastSeqOf = (row: { seq: number | null; pruned: string | null } | undefined) => Math.max(Number(row?.seq ?? 0), Number(row?.pruned ?? 0));
+
 async function lastSeqIn(q: Queryable): Promise<number> {
-  const [row] = await q.query<{ seq: number | null; pruned: string }>(
-    `SELECT (SELECT max(seq) FROM cache_invalidation_log) AS seq, (SELECT value FROM gateway_meta WHERE key = 'cache_log_pruned_seq') AS pruned`,
-  );
-  return Math.max(Number(row?.seq ?? 0), Number(row?.pruned ?? 0));
+  const [row] = await q.query<{ seq: number | null; pruned: string | null }>(`SELECT ${LAST_SEQ_COLUMNS}`);
+  return lastSeqOf(row);
 }

@@ -1,4 +1,5 @@
 import { InvalidationRelay } from '../../src/cache/invalidation-relay';
+import type { Database } from '../../src/db/database';
 import type { Tag } from '../../src/cache/tags';
 import { installInvalidationTriggers, SqlInvalidationLog } from '../../src/db/invalidation-log';
 import { migrate } from '../../src/db/migrate';
@@ -46,5 +47,54 @@ describe('the invalidation relay', () => {
     await test.db.query("INSERT INTO dataset (name, columns) VALUES ('r', '[]')");
     await test.db.close();
     await expect(relay.settle(200)).resolves.toBe(false);
+  });
+
+  it('reads the log once per idle poll, and applies a write that no NOTIFY announced', async () => {
+    // The same database, with its statements counted: what the relay asks while nothing is pending.
+    const counts = { query: 0, transaction: 0 };
+    const counted = new Proxy(test.db, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name === 'query' || name === 'transaction')
+          return (...args: unknown[]) => {
+            counts[name]++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        // No LISTEN: records reach this relay by its poll alone.
+        if (name === 'listen') return async () => Promise.reject(new Error('no LISTEN here'));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as Database;
+    const seen: Tag[][] = [];
+    const polling = new InvalidationRelay({
+      log: new SqlInvalidationLog(counted),
+      sink: { apply: async (tags) => void seen.push([...tags]), watermark: async () => undefined },
+      space: { prefix: 'relay-poll-test', schemaVersion: 't' },
+      tagsOf: (c) => [`${c.type}:${c.id}`],
+      logger: silentLogger,
+      retentionMs: 60_000,
+      pollMs: 25,
+    });
+    await polling.start();
+    try {
+      await relay.settle(5000);
+      counts.query = counts.transaction = 0;
+      const started = performance.now();
+      await new Promise((r) => setTimeout(r, 500));
+      const polls = (performance.now() - started) / 25;
+      expect(counts.transaction).toBe(0);
+      expect(counts.query).toBeGreaterThan(0);
+      expect(counts.query).toBeLessThanOrEqual(Math.ceil(polls) + 1);
+
+      // The first relay is stopped, so only the polling one can apply this write.
+      await relay.stop();
+      const [row] = await test.db.query<{ id: number }>("INSERT INTO dataset (name, columns) VALUES ('polled', '[]') RETURNING id");
+      const deadline = Date.now() + 5000;
+      while (!seen.flat().includes(`Dataset:${row.id}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(seen.flat()).toContain(`Dataset:${row.id}`);
+      expect(counts.transaction).toBeGreaterThan(0);
+    } finally {
+      await polling.stop();
+    }
   });
 });
