@@ -103,6 +103,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   // One memo per kind of text (a POST's JSON, a GET's query string), keyed by the text itself.
   const preparedPost = new LRUCache<string, Prepared>({ max: 2000 });
   const preparedGet = new LRUCache<string, Prepared>({ max: 2000 });
+  /** The keys one request may write (CACHE_MAX_KEYS_PER_REQUEST): made only for a request that may write (a hit writes nothing). */
+  const newBudget = () => (deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined);
   const hitHeaders = new WeakMap<ResponseEntry, Partial<Record<ResponseMediaType, { age: number; headers: string[] }>>>();
 
   /** Answers the request; anything thrown or rejected goes to fail. */
@@ -235,10 +237,10 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     // Nor is one that costs nothing (only __typename or introspection, which may be refused too),
     // nor one whose every root field needs a user or role the caller lacks (refused at once).
     const limiter = !prep.cost || prep.op?.deniedTo(user) ? undefined : deps.rateLimit;
-    const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
     // What executing costs: the guard's points (a forced refresh executes, so it pays them too).
     const cost = prep.cost ?? 0;
     if (!deps.wholeResponses || !candidate || !responses.applies(candidate, user, mode)) {
+      const budget = newBudget();
       if (!limiter) return execute(req, res, prep.parsed, user, mode, undefined, type, undefined, budget);
       return limiter.charge(req, user, cost).then((decision) => {
         if (!decision.allowed) return sendRateLimited(res, type, decision);
@@ -250,6 +252,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const now = Date.now();
     const hit = mode === 'normal' ? responses.peek(key, now) : undefined;
     if (hit) return admitHit(req, res, user, type) ? sendHit(req, res, hit, now, type, candidate) : undefined;
+    const budget = newBudget();
     // A miss is charged once the lookup knows it is one, before any tag version is written.
     let refused: RateDecision | undefined;
     const chargeMiss = limiter
@@ -433,7 +436,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const prep = await prepare('POST', () => requestOf(request));
     if (prep.reject) return { verdict: 'BYPASS', status: prep.reject.status, errors: [`${prep.reject.code}: ${prep.reject.message}`], fields: {} };
     const candidate = prep.candidate;
-    const budget = deps.maxKeysPerRequest > 0 ? new WriteBudget(deps.maxKeysPerRequest) : undefined;
+    const budget = newBudget();
     let pending: PendingResponse | undefined;
     let key: string | undefined;
     if (deps.wholeResponses && candidate && responses.applies(candidate, user, mode)) {
