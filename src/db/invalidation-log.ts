@@ -145,7 +145,13 @@ export class SqlInvalidationLog {
   }
 
   async state(): Promise<LogState> {
-    const [row] = await this.db.query<{ recorded: number | null; oldest_pending: number | null; seq: number | null; pruned: string | null; generation: string | null }>(
+    const [row] = await this.db.query<{
+      recorded: number | null;
+      oldest_pending: number | null;
+      seq: number | null;
+      pruned: string | null;
+      generation: string | null;
+    }>(
       `SELECT (SELECT max(id) FROM cache_invalidation_log) AS recorded,
               (SELECT min(id) FROM cache_invalidation_log WHERE seq IS NULL) AS oldest_pending,
               ${LAST_SEQ_COLUMNS},

@@ -10,6 +10,19 @@ import { silentLogger } from './helpers';
 
 const tracked = (domains as readonly Domain[]).flatMap((d) => d.tracks ?? []);
 
+/** A relay over db whose sink, the port kept in memory, records the tags it is given in applied: these tests are about the relay's side of it. */
+function relayOver(db: Database, applied: Tag[][], pollMs: number): InvalidationRelay {
+  return new InvalidationRelay({
+    log: new SqlInvalidationLog(db),
+    sink: { apply: async (tags) => void applied.push([...tags]), watermark: async () => undefined },
+    space: { prefix: 'relay-test', schemaVersion: 't' },
+    tagsOf: (c) => [`${c.type}:${c.id}`],
+    logger: silentLogger,
+    retentionMs: 60_000,
+    pollMs,
+  });
+}
+
 /** The relay as a mutation meets it: settle() after a commit, whatever the database does next. */
 describe('the invalidation relay', () => {
   let test: TestDatabase;
@@ -20,16 +33,7 @@ describe('the invalidation relay', () => {
     test = await openTestDatabase('pglite');
     await migrate(test.db);
     await installInvalidationTriggers(test.db, tracked);
-    relay = new InvalidationRelay({
-      log: new SqlInvalidationLog(test.db),
-      // The sink's port, kept in memory: this test is about the relay's side of it.
-      sink: { apply: async (tags) => void applied.push([...tags]), watermark: async () => undefined },
-      space: { prefix: 'relay-test', schemaVersion: 't' },
-      tagsOf: (c) => [`${c.type}:${c.id}`],
-      logger: silentLogger,
-      retentionMs: 60_000,
-      pollMs: 50,
-    });
+    relay = relayOver(test.db, applied, 50);
     await relay.start();
   });
   afterEach(async () => {
@@ -66,15 +70,7 @@ describe('the invalidation relay', () => {
       },
     }) as Database;
     const seen: Tag[][] = [];
-    const polling = new InvalidationRelay({
-      log: new SqlInvalidationLog(counted),
-      sink: { apply: async (tags) => void seen.push([...tags]), watermark: async () => undefined },
-      space: { prefix: 'relay-poll-test', schemaVersion: 't' },
-      tagsOf: (c) => [`${c.type}:${c.id}`],
-      logger: silentLogger,
-      retentionMs: 60_000,
-      pollMs: 25,
-    });
+    const polling = relayOver(counted, seen, 25);
     await polling.start();
     try {
       await relay.settle(5000);
