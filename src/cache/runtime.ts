@@ -221,9 +221,11 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     flushDelayMs: opts.statsFlushDelayMs,
   });
   const readyMs = Math.max(2000, opts.redisTimeoutMs * 20);
+  let reachable = true;
   try {
     await Promise.all([redis.ready(readyMs), whenReady(adminClient, readyMs)]);
   } catch (err) {
+    reachable = false;
     // Start anyway: requests compute their values, and caching resumes when Redis answers.
     opts.logger.warn({ err: (err as Error).message }, 'Redis is not reachable at startup; serving without the shared cache until it is');
   }
@@ -254,6 +256,10 @@ export async function createCacheRuntime(opts: CacheRuntimeOptions): Promise<Cac
     connectionName: 'cachegate-relay',
   });
   relayClient.on('error', () => undefined);
+  // The relay's first pass applies what startup left pending (a seed, a migration): on a client
+  // still connecting it would fail (no offline queue) and be retried with a warning. A client not
+  // ready in time is left to the relay, whose failed passes are counted and logged.
+  if (reachable && opts.invalidationLog) await whenReady(relayClient, readyMs).catch(() => undefined);
   const relay = await startRelay(
     opts,
     new RedisInvalidationSink({ client: relayClient, space: opts.space, channel, values, tiered, logger: opts.logger }),
