@@ -63,6 +63,8 @@ export interface RelayHealth {
 /** A mutation waiting for the log to be applied through target (null: what the next pass finds recorded). */
 interface Waiter {
   target: number | null;
+  /** The reads of the log begun before it came (`reads` then). */
+  after: number;
   resolve: (applied: boolean) => void;
 }
 
@@ -97,6 +99,8 @@ export class InvalidationRelay {
   private runId: string | null = null;
   private lastCatchUp: RelayHealth['lastCatchUp'] = null;
   private waiters: Waiter[] = [];
+  /** Reads of the log's position begun so far: tells which reads began after a waiter came. */
+  private reads = 0;
   private readonly generationListeners = new Set<(generation: number) => void>();
 
   constructor(private readonly opts: InvalidationRelayOptions) {
@@ -146,7 +150,7 @@ export class InvalidationRelay {
     );
     if (recorded !== null && this.appliedThrough >= recorded) return true;
     return new Promise((resolve) => {
-      const waiter: Waiter = { target: recorded, resolve };
+      const waiter: Waiter = { target: recorded, after: this.reads, resolve };
       this.waiters.push(waiter);
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -192,6 +196,7 @@ export class InvalidationRelay {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     let state: LogState | undefined;
+    const read = ++this.reads;
     if (this.failures === 0 && !this.running) {
       try {
         state = await this.opts.log.state();
@@ -201,7 +206,7 @@ export class InvalidationRelay {
       }
     }
     if (!state || state.appliedThrough < state.recorded) await this.runPasses();
-    else this.noted(state.recorded, state.appliedThrough);
+    else this.noted(state.recorded, state.appliedThrough, read);
     await this.check(state).catch((err) => this.opts.logger.warn({ err: (err as Error).message }, 'invalidation catch-up check failed'));
   }
 
@@ -234,11 +239,12 @@ export class InvalidationRelay {
         if (outcome.applied > 0 && this.watermarkSeen !== null) this.watermarkSeen = Math.max(this.watermarkSeen, outcome.lastSeq);
         if (outcome.applied === this.batch) this.dirty = true;
       }
+      const read = ++this.reads;
       const { recorded, appliedThrough } = await this.opts.log.position();
       if (this.failures > 0) this.opts.logger.info({ failures: this.failures }, 'invalidation relay applies again');
       this.failures = 0;
       this.retryAt = 0;
-      this.noted(recorded, appliedThrough);
+      this.noted(recorded, appliedThrough, read);
       // Another gateway's relay holds the log: look again soon rather than at the next poll.
       if (outcome === 'busy' && this.waiters.length > 0) setTimeout(() => this.kick(), 20).unref();
     } catch (err) {
@@ -246,12 +252,16 @@ export class InvalidationRelay {
     }
   }
 
-  /** Where the log was found to stand: resolves the waiters it satisfies. */
-  private noted(recorded: number, appliedThrough: number): void {
+  /**
+   * Where read (a number from `reads`) found the log: resolves the waiters it satisfies. A waiter
+   * without a target takes what a read found only if that read began after the waiter came (so
+   * after its commit).
+   */
+  private noted(recorded: number, appliedThrough: number, read: number): void {
     this.recorded = recorded;
     this.appliedThrough = appliedThrough;
-    for (const w of this.waiters) w.target ??= recorded;
-    this.waiters = this.waiters.filter((w) => (w.target! <= appliedThrough ? (w.resolve(true), false) : true));
+    for (const w of this.waiters) if (w.after < read) w.target ??= recorded;
+    this.waiters = this.waiters.filter((w) => (w.target !== null && w.target <= appliedThrough ? (w.resolve(true), false) : true));
   }
 
   /** A look at the log that failed: tried again after a backoff that grows with each failure. */

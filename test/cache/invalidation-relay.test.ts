@@ -93,4 +93,63 @@ describe('the invalidation relay', () => {
       await polling.stop();
     }
   });
+
+  it('does not settle a waiter on a read of the log that began before its commit', async () => {
+    // Gates on the same database: a read of the log's position parked after it ran, one that
+    // fails, and transactions held back.
+    let park = false;
+    let release: (() => void) | undefined;
+    let failNextRead = false;
+    let transactions: Promise<void> | undefined;
+    const positionRead = /max\(id\) FROM cache_invalidation_log/;
+    const gated = new Proxy(test.db, {
+      get(target, name, receiver) {
+        if (name === 'query')
+          return async (sql: string, params?: unknown[]) => {
+            if (positionRead.test(sql) && failNextRead) {
+              failNextRead = false;
+              throw new Error('the database did not answer');
+            }
+            const rows = await target.query(sql, params);
+            if (positionRead.test(sql) && park) {
+              park = false;
+              await new Promise<void>((r) => (release = r));
+            }
+            return rows;
+          };
+        if (name === 'transaction')
+          return async (fn: Parameters<Database['transaction']>[0]) => {
+            await transactions;
+            return target.transaction(fn);
+          };
+        if (name === 'listen') return async () => Promise.reject(new Error('no LISTEN here'));
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as Database;
+    await relay.stop();
+    const seen: Tag[][] = [];
+    const racing = relayOver(gated, seen, 25);
+    // The relay's first poll reads the log (nothing pending) and is parked before it hands that over.
+    park = true;
+    const starting = racing.start();
+    try {
+      while (!release) await new Promise((r) => setTimeout(r, 2));
+      // Then a write commits, and its writer's own read of the log fails: it waits for a later read.
+      const [row] = await test.db.query<{ id: number }>("INSERT INTO dataset (name, columns) VALUES ('raced', '[]') RETURNING id");
+      let letTransactionsGo!: () => void;
+      transactions = new Promise((r) => (letTransactionsGo = r));
+      failNextRead = true;
+      const settled = racing.settle(5000).then((applied) => ({ applied, sinkHadTheWrite: seen.flat().includes(`Dataset:${row.id}`) }));
+      await new Promise((r) => setTimeout(r, 50));
+      // The parked read hands over what it found before the commit; the pass the writer started applies after.
+      release();
+      await new Promise((r) => setTimeout(r, 50));
+      letTransactionsGo();
+      await expect(settled).resolves.toEqual({ applied: true, sinkHadTheWrite: true });
+    } finally {
+      await starting;
+      await racing.stop();
+    }
+  });
 });
