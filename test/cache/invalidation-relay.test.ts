@@ -23,6 +23,18 @@ function relayOver(db: Database, applied: Tag[][], pollMs: number): Invalidation
   });
 }
 
+/** db with query or transaction replaced, and no LISTEN: records reach a relay over it by its poll alone. */
+function pollingOnly(db: Database, replace: Partial<Pick<Database, 'query' | 'transaction'>>): Database {
+  return new Proxy(db, {
+    get(target, name, receiver) {
+      if (name === 'listen') return async () => Promise.reject(new Error('no LISTEN here'));
+      if (name === 'query' || name === 'transaction') return replace[name] ?? target[name].bind(target);
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** The relay as a mutation meets it: settle() after a commit, whatever the database does next. */
 describe('the invalidation relay', () => {
   let test: TestDatabase;
@@ -56,19 +68,16 @@ describe('the invalidation relay', () => {
   it('reads the log once per idle poll, and applies a write that no NOTIFY announced', async () => {
     // The same database, with its statements counted: what the relay asks while nothing is pending.
     const counts = { query: 0, transaction: 0 };
-    const counted = new Proxy(test.db, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver);
-        if (name === 'query' || name === 'transaction')
-          return (...args: unknown[]) => {
-            counts[name]++;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        // No LISTEN: records reach this relay by its poll alone.
-        if (name === 'listen') return async () => Promise.reject(new Error('no LISTEN here'));
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as Database;
+    const counted = pollingOnly(test.db, {
+      query: ((sql: string, params?: unknown[]) => {
+        counts.query++;
+        return test.db.query(sql, params);
+      }) as Database['query'],
+      transaction: ((fn) => {
+        counts.transaction++;
+        return test.db.transaction(fn);
+      }) as Database['transaction'],
+    });
     const seen: Tag[][] = [];
     const polling = relayOver(counted, seen, 25);
     await polling.start();
@@ -102,31 +111,24 @@ describe('the invalidation relay', () => {
     let failNextRead = false;
     let transactions: Promise<void> | undefined;
     const positionRead = /max\(id\) FROM cache_invalidation_log/;
-    const gated = new Proxy(test.db, {
-      get(target, name, receiver) {
-        if (name === 'query')
-          return async (sql: string, params?: unknown[]) => {
-            if (positionRead.test(sql) && failNextRead) {
-              failNextRead = false;
-              throw new Error('the database did not answer');
-            }
-            const rows = await target.query(sql, params);
-            if (positionRead.test(sql) && park) {
-              park = false;
-              await new Promise<void>((r) => (release = r));
-            }
-            return rows;
-          };
-        if (name === 'transaction')
-          return async (fn: Parameters<Database['transaction']>[0]) => {
-            await transactions;
-            return target.transaction(fn);
-          };
-        if (name === 'listen') return async () => Promise.reject(new Error('no LISTEN here'));
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as Database;
+    const gated = pollingOnly(test.db, {
+      query: (async (sql: string, params?: unknown[]) => {
+        if (positionRead.test(sql) && failNextRead) {
+          failNextRead = false;
+          throw new Error('the database did not answer');
+        }
+        const rows = await test.db.query(sql, params);
+        if (positionRead.test(sql) && park) {
+          park = false;
+          await new Promise<void>((r) => (release = r));
+        }
+        return rows;
+      }) as Database['query'],
+      transaction: (async (fn) => {
+        await transactions;
+        return test.db.transaction(fn);
+      }) as Database['transaction'],
+    });
     await relay.stop();
     const seen: Tag[][] = [];
     const racing = relayOver(gated, seen, 25);
